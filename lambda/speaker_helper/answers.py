@@ -1,0 +1,300 @@
+"""The conversation use cases: what the skill says for each thing a user can do.
+
+Every method takes the session state, updates it, and returns a `Reply` (plain text, no SSML).
+No ASK, no boto3, no I/O: handlers adapt requests to these calls and `speech` renders the result;
+whether and when state is written is the state keeper's business (a reply only flags that the user
+told us something worth writing at once).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz, process
+
+from .config import Settings
+from .knowledge_base import Card, EchoModel, Entry, KnowledgeBase
+from .matcher import Matcher
+from .state import GuidePosition, Offer, SessionState, Speaker
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# Catalogue names are resolved fuzzily when Alexa could not resolve a slot (ER_SUCCESS_NO_MATCH):
+# at or above this similarity (0-100) the closest synonym is taken.
+CATALOGUE_CUTOFF = 80.0
+
+
+@dataclass(frozen=True)
+class Reply:
+    speech: tuple[str, ...]           # sentences/parts, spoken with a short pause between them
+    reprompt: str | None = None       # None: the session ends
+    card: Card | None = None
+    answer_id: str | None = None      # the knowledge entry the answer came from
+    save_now: bool = False            # the user told us something: write it now
+    guide_step: int | None = None     # for displays: the guide step being read
+
+    @property
+    def end_session(self) -> bool:
+        return self.reprompt is None
+
+    @property
+    def text(self) -> str:
+        return " ".join(p for p in self.speech if p)
+
+
+def spoken_count(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+class Conversation:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, settings: Settings):
+        self.kb = kb
+        self.matcher = matcher
+        self.settings = settings
+        self._model_names = {syn: m.id for m in kb.echo_models.values() for syn in (m.name.lower(), *m.synonyms)}
+        self._brand_names = {syn: b.id for b in kb.brands.values() for syn in (b.name.lower(), *b.synonyms)}
+
+    # ------------------------------------------------------------ helpers
+
+    def _p(self, key: str, s: SessionState | None = None, **values) -> str:
+        return self.kb.prompt(key, variant=(s.misses if s else 0), **values)
+
+    def _say(self, s: SessionState, *speech: str, reprompt: str | None, card: Card | None = None,
+             answer_id: str | None = None, save_now: bool = False, guide_step: int | None = None,
+             keep_misses: bool = False) -> Reply:
+        if not keep_misses:
+            s.misses = 0
+        reply = Reply(tuple(p for p in speech if p), reprompt, card, answer_id, save_now, guide_step)
+        s.last_speech, s.last_reprompt = reply.text[:2000], reprompt
+        return reply
+
+    def _open(self, s: SessionState, *speech: str, reprompt_key: str = "reprompt", **kwargs) -> Reply:
+        return self._say(s, *speech, reprompt=self._p(reprompt_key), **kwargs)
+
+    def _set_user(self, s: SessionState, **changes) -> None:
+        s.user = replace(s.user, **changes)
+
+    # ------------------------------------------------------------ session start and end
+
+    def launch(self, s: SessionState) -> Reply:
+        returning = s.user.visits > 0
+        self._set_user(s, visits=s.user.visits + 1)
+        progress = s.user.guide
+        guide = self.kb.entry(progress.id) if progress else None
+        if guide and 0 < progress.step <= len(guide.steps):
+            s.offer = Offer("resume", guide.id)
+            return self._open(s, self._p("welcome_back"), self._p("resume_guide", step=spoken_count(progress.step)))
+        return self._open(s, self._p("welcome_back" if returning else "welcome"))
+
+    def goodbye(self, s: SessionState) -> Reply:
+        return self._say(s, self._p("goodbye"), reprompt=None)
+
+    # ------------------------------------------------------------ questions
+
+    def question(self, s: SessionState, text: str | None) -> Reply:
+        text = (text or "").strip()[:500]
+        found = self.matcher.match(text, topic=s.topic) if text else None
+        if found is None:
+            return self.dont_know(s)
+        return self.answer(s, self.kb.entries[found.entry_id])
+
+    def answer(self, s: SessionState, entry: Entry) -> Reply:
+        s.topic, s.entry, s.offer = entry.topic, entry.id, None
+        self._set_user(s, last_topic=entry.topic)
+        if entry.kind == "guide":
+            s.guide = GuidePosition(entry.id, 0)
+            return self._say(s, entry.answer, self._p("guide_start"), reprompt=self._p("guide_reprompt"),
+                             card=entry.card, answer_id=entry.id)
+        follow = entry.follow_up
+        if follow is not None:
+            target = self.kb.entries[follow.id]
+            s.offer = Offer("guide" if target.kind == "guide" else "entry", target.id)
+            return self._say(s, entry.answer, follow.ask, reprompt=follow.ask, card=entry.card, answer_id=entry.id)
+        return self._open(s, entry.answer, self._p("anything_else"), card=entry.card, answer_id=entry.id)
+
+    def dont_know(self, s: SessionState) -> Reply:
+        s.offer = None
+        s.misses += 1
+        if s.misses >= self.settings.max_fallbacks:
+            return self._say(s, self._p("fallback_goodbye"), reprompt=None, keep_misses=True)
+        key = "dont_know" if s.misses == 1 else f"fallback_{s.misses}"
+        return self._say(s, self._p(key), reprompt=self._p("help_reprompt"), keep_misses=True)
+
+    def fallback(self, s: SessionState) -> Reply:
+        s.offer = None
+        s.misses += 1
+        if s.misses >= self.settings.max_fallbacks:
+            return self._say(s, self._p("fallback_goodbye"), reprompt=None, keep_misses=True)
+        return self._say(s, self._p(f"fallback_{s.misses}"), reprompt=self._p("help_reprompt"), keep_misses=True)
+
+    def tell_me_more(self, s: SessionState) -> Reply:
+        entry = self.kb.entry(s.entry)
+        if entry is None:
+            return self._open(s, self._p("no_topic_yet"))
+        if not entry.more:
+            return self._open(s, self._p("no_more_detail"))
+        return self._open(s, entry.more, self._p("anything_else"), card=entry.card, answer_id=entry.id)
+
+    def device_info(self, s: SessionState, spoken: str | None, resolved_id: str | None = None) -> Reply:
+        model = self.kb.echo_models.get(resolved_id or "") or self.resolve_model(spoken)
+        if model is None:
+            # Not a model we know: treat the words as a question.
+            return self.question(s, spoken)
+        return self._open(s, model.note, self._p("anything_else"), card=Card(model.name, model.note))
+
+    def resolve_model(self, spoken: str | None) -> EchoModel | None:
+        model_id = self._resolve(spoken, self._model_names)
+        return self.kb.echo_models.get(model_id) if model_id else None
+
+    def resolve_brand(self, spoken: str | None) -> str | None:
+        return self._resolve(spoken, self._brand_names)
+
+    def _resolve(self, spoken: str | None, names: dict[str, str]) -> str | None:
+        if not spoken or not spoken.strip():
+            return None
+        text = " ".join(spoken.lower().split())[:100]
+        if text in names:
+            return names[text]
+        found = process.extractOne(text, names.keys(), scorer=fuzz.WRatio, score_cutoff=CATALOGUE_CUTOFF)
+        return names[found[0]] if found else None
+
+    # ------------------------------------------------------------ yes / no / repeat / help
+
+    def yes(self, s: SessionState) -> Reply:
+        offer, s.offer = s.offer, None
+        if offer is not None:
+            target = self.kb.entry(offer.id)
+            if target is not None:
+                if offer.action == "resume" and s.user.guide and s.user.guide.id == target.id:
+                    return self.read_step(s, target, max(1, s.user.guide.step))
+                if offer.action in ("guide", "resume") and target.kind == "guide":
+                    return self.read_step(s, target, 1)
+                return self.answer(s, target)
+        if s.guide is not None and s.guide.step == 0:
+            return self.next(s)
+        return self._open(s, self._p("yes_without_offer"))
+
+    def no(self, s: SessionState) -> Reply:
+        offer, s.offer = s.offer, None
+        if offer is not None and offer.action == "resume":
+            self._set_user(s, guide=None)
+        return self._open(s, self._p("no_thanks"))
+
+    def repeat(self, s: SessionState) -> Reply:
+        if not s.last_speech:
+            return self._open(s, self._p("repeat_nothing"))
+        reply = Reply((s.last_speech,), s.last_reprompt or self._p("reprompt"), answer_id=None)
+        return reply
+
+    def help(self, s: SessionState) -> Reply:
+        key = f"help_topic_{s.topic}" if s.topic and f"help_topic_{s.topic}" in self.kb.prompts else "help"
+        return self._open(s, self._p(key), reprompt_key="help_reprompt")
+
+    # ------------------------------------------------------------ guides
+
+    def _active_guide(self, s: SessionState) -> Entry | None:
+        return self.kb.entry(s.guide.id) if s.guide else None
+
+    def read_step(self, s: SessionState, guide: Entry, number: int) -> Reply:
+        total = len(guide.steps)
+        number = min(max(1, number), total)
+        step = guide.steps[number - 1]
+        s.guide = GuidePosition(guide.id, number)
+        s.topic, s.entry, s.offer = guide.topic, guide.id, None
+        last = number == total
+        self._set_user(s, guide=None if last else s.guide, last_topic=guide.topic)
+        lead = self._p("step_lead", number=spoken_count(number), total=spoken_count(total))
+        tail = self._p("guide_done") if last else self._p("step_next", number=spoken_count(number + 1))
+        card = Card(f"{guide.card.title}: step {number} of {total}", f"{step.title}\n{step.card}")
+        return self._say(s, lead, step.speech, tail, reprompt=self._p("guide_reprompt"), card=card,
+                         answer_id=guide.id, guide_step=number)
+
+    def start_guide(self, s: SessionState, guide_id: str = "stereo-pair-setup") -> Reply:
+        guide = self._active_guide(s) or self.kb.entry(guide_id)
+        return self.read_step(s, guide, 1)
+
+    def next(self, s: SessionState) -> Reply:
+        guide = self._active_guide(s)
+        if guide is None:
+            s.offer = Offer("guide", "stereo-pair-setup")
+            return self._say(s, self._p("no_guide_active"), reprompt=self._p("no_guide_active"))
+        if s.guide.step >= len(guide.steps):
+            return self._open(s, self._p("guide_last_step"), reprompt_key="guide_reprompt")
+        return self.read_step(s, guide, s.guide.step + 1)
+
+    def previous(self, s: SessionState) -> Reply:
+        guide = self._active_guide(s)
+        if guide is None:
+            return self.next(s)
+        if s.guide.step <= 1:
+            first = self.read_step(s, guide, 1)
+            return replace(first, speech=(self._p("guide_first_step"), *first.speech))
+        return self.read_step(s, guide, s.guide.step - 1)
+
+    def go_to_step(self, s: SessionState, number: str | None, section: str | None) -> Reply:
+        guide = self._active_guide(s) or self.kb.entry("stereo-pair-setup")
+        target = None
+        if number and number.strip().isdigit():
+            target = int(number)
+        elif section and section.strip():
+            titles = {i: st.title.lower() for i, st in enumerate(guide.steps, 1)}
+            found = process.extractOne(section.lower(), titles, scorer=fuzz.partial_ratio, score_cutoff=60)
+            target = found[2] if found else None
+        if target is None or not 1 <= target <= len(guide.steps):
+            return self._open(s, self._p("no_such_step", total=spoken_count(len(guide.steps))),
+                              reprompt_key="guide_reprompt")
+        return self.read_step(s, guide, target)
+
+    def which_step(self, s: SessionState) -> Reply:
+        guide = self._active_guide(s)
+        if guide is None or s.guide.step == 0:
+            s.offer = Offer("guide", "stereo-pair-setup")
+            return self._say(s, self._p("no_guide_active"), reprompt=self._p("no_guide_active"))
+        step = guide.steps[s.guide.step - 1]
+        return self._open(s, self._p("which_step", number=spoken_count(s.guide.step),
+                                     total=spoken_count(len(guide.steps)), title=step.title),
+                          reprompt_key="guide_reprompt")
+
+    # ------------------------------------------------------------ the user's speakers
+
+    def describe_speakers(self, speakers) -> str:
+        parts = []
+        for sp in speakers:
+            if sp.kind == "echo" and sp.id in self.kb.echo_models:
+                name = self.kb.echo_models[sp.id].name
+            elif sp.kind == "brand" and sp.id in self.kb.brands:
+                name = self.kb.brands[sp.id].name + " speaker"
+            else:
+                continue
+            parts.append(f"{spoken_count(sp.count)} {name}s" if sp.count > 1 else f"a {name}" if not name[0] in "AEIOU" else f"an {name}")
+        if not parts:
+            return ""
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def set_speakers(self, s: SessionState, count: str | None, model: str | None, brand: str | None,
+                     model_id: str | None = None, brand_id: str | None = None) -> Reply:
+        told = []
+        echo = self.kb.echo_models.get(model_id or "") or self.resolve_model(model)
+        if echo is not None:
+            n = int(count) if count and count.strip().isdigit() and 0 < int(count) <= 20 else 1
+            told.append(Speaker("echo", echo.id, n))
+        brand_key = brand_id if brand_id in self.kb.brands else self.resolve_brand(brand)
+        if brand_key:
+            told.append(Speaker("brand", brand_key, 1))
+        if not told:
+            return self._open(s, self._p("speakers_not_understood"))
+        kept = [sp for sp in s.user.speakers if all((sp.kind, sp.id) != (t.kind, t.id) for t in told)]
+        self._set_user(s, speakers=tuple(kept + told)[-8:])
+        return self._open(s, self._p("speakers_saved", speakers=self.describe_speakers(told)), save_now=True)
+
+    def list_speakers(self, s: SessionState) -> Reply:
+        described = self.describe_speakers(s.user.speakers)
+        if not described:
+            return self._open(s, self._p("speakers_none"))
+        return self._open(s, self._p("speakers_list", speakers=described))
+
+    def forget_speakers(self, s: SessionState) -> Reply:
+        had = bool(s.user.speakers)
+        self._set_user(s, speakers=())
+        return self._open(s, self._p("speakers_forgotten"), save_now=had)
+
+    def not_supported(self, s: SessionState) -> Reply:
+        return self._open(s, self._p("not_for_this_skill"), reprompt_key="help_reprompt")

@@ -1,0 +1,222 @@
+"""`speaker-helper`: the skill on the command line.
+
+  chat                 an Echo in the terminal (reads stdin, pipes welcome)
+  ask TEXT | -         one-shot questions, like "Alexa, ask speaker helper TEXT"
+  invoke FILE... | -   raw request envelopes through the Lambda handler, one JSON line each
+  eval FILE...         pass rates of an eval set (tests/eval/*.yaml)
+  knowledge [--check]  compile knowledge/*.yaml into the package's JSON (or check it is current)
+  models [--check]     generate interaction_models/<locale>.json (or check they are current)
+
+Everything that talks to the skill uses DynamoDB through moto in-process unless
+--dynamodb-endpoint (or DYNAMODB_ENDPOINT) points at a running DynamoDB-compatible server.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _settings(args):
+    from .config import Settings
+
+    env = dict(os.environ)
+    env.setdefault("LOG_LEVEL", "WARNING")  # keep the terminal for the conversation
+    if getattr(args, "dynamodb_endpoint", None):
+        env["DYNAMODB_ENDPOINT"] = args.dynamodb_endpoint
+    return Settings.from_env(env)
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+@contextlib.contextmanager
+def _local_skill(args):
+    from .local_dynamodb import dynamodb
+    from .local_skill import LocalSkill
+
+    settings = _settings(args)
+    with dynamodb(settings) as resource:
+        yield LocalSkill(settings, resource)
+
+
+def cmd_chat(args) -> int:
+    with _local_skill(args) as skill:
+        session = skill.session(user_id=args.user) if args.user else skill.session()
+        interactive = sys.stdin.isatty()
+
+        def show(turn):
+            if args.json:
+                _print_json(turn.record())
+                return
+            print(f"Alexa: {turn.ssml if args.ssml else turn.speech}", flush=True)
+            if turn.card and args.cards:
+                print(f"  [card] {turn.card['title']}: {turn.card['text']}", flush=True)
+
+        show(skill.launch(session))
+        while not session.ended:
+            if interactive:
+                print("You: ", end="", flush=True)
+            line = sys.stdin.readline()
+            if not line:  # end of input: the user walked away
+                skill.end(session, "USER_INITIATED")
+                break
+            if not line.strip():
+                continue
+            if not interactive and not args.json:
+                print(f"You: {line.strip()}", flush=True)
+            show(skill.say(session, line.strip()))
+    return 0
+
+
+def cmd_ask(args) -> int:
+    with _local_skill(args) as skill:
+        if args.text == ["-"]:
+            for line in sys.stdin:
+                if line.strip():
+                    _print_json(skill.say(skill.session(), line.strip()).record())
+            return 0
+        turn = skill.say(skill.session(), " ".join(args.text))
+        if args.json:
+            _print_json(turn.record())
+        else:
+            print(turn.ssml if args.ssml else turn.speech)
+    return 0
+
+
+def _envelopes(paths):
+    if paths == ["-"]:
+        text = sys.stdin.read()
+        try:
+            yield json.loads(text)
+        except json.JSONDecodeError:
+            for line in text.splitlines():
+                if line.strip():
+                    yield json.loads(line)
+        return
+    for path in paths:
+        yield json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def cmd_invoke(args) -> int:
+    from .local_dynamodb import dynamodb
+
+    settings = _settings(args)
+    os.environ["LOG_LEVEL"] = settings.log_level
+    if args.dynamodb_endpoint:
+        os.environ["DYNAMODB_ENDPOINT"] = args.dynamodb_endpoint
+    with dynamodb(settings):
+        from . import app  # the Lambda entry point, as Lambda imports it
+
+        for event in _envelopes(args.files):
+            try:
+                _print_json(app.handler(event, None))
+            except Exception as exc:  # report, as Lambda would, and go on with the next one
+                _print_json({"error": f"{type(exc).__name__}: {exc}"})
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluation import run_eval
+
+    with _local_skill(args) as skill:
+        return run_eval(skill, [Path(f) for f in args.files], verbose=args.verbose, as_json=args.json)
+
+
+def cmd_knowledge(args) -> int:
+    from .knowledge_base import PACKAGE_DATA, KnowledgeError, compile_to, load_source
+
+    source = ROOT / "knowledge"
+    try:
+        if args.check:
+            _, compiled = load_source(source)
+            current = PACKAGE_DATA.read_text(encoding="utf-8") if PACKAGE_DATA.exists() else ""
+            fresh = json.dumps(compiled, ensure_ascii=False, sort_keys=True, indent=0) + "\n"
+            if current != fresh:
+                print(f"{PACKAGE_DATA.relative_to(ROOT)} is out of date: run `make knowledge`", file=sys.stderr)
+                return 1
+            print("knowledge: compiled file is current")
+            return 0
+        kb = compile_to(source)
+    except KnowledgeError as exc:
+        print(f"knowledge error: {exc}", file=sys.stderr)
+        return 1
+    print(f"knowledge: {len(kb.entries)} entries, {len(kb.echo_models)} Echo models, "
+          f"{len(kb.brands)} brands -> {PACKAGE_DATA.relative_to(ROOT)}")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from . import interaction_model
+    from .knowledge_base import load_compiled
+
+    kb = load_compiled()
+    if args.check:
+        problems = interaction_model.drift(kb)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if not problems:
+            print("interaction models are current")
+        return 1 if problems else 0
+    for path in interaction_model.write(kb):
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="speaker-helper", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_dynamodb(sp):
+        sp.add_argument("--dynamodb-endpoint", metavar="URL",
+                        default=os.environ.get("DYNAMODB_ENDPOINT"),
+                        help="a running DynamoDB-compatible server (default: moto in-process)")
+        return sp
+
+    chat = with_dynamodb(sub.add_parser("chat", help="talk to the skill"))
+    chat.add_argument("--ssml", action="store_true", help="show the SSML Alexa would speak")
+    chat.add_argument("--json", action="store_true", help="one JSON line per turn")
+    chat.add_argument("--cards", action="store_true", help="also show the Alexa app cards")
+    chat.add_argument("--user", help="the Alexa user id to chat as (default: a fixed local user)")
+    chat.set_defaults(func=cmd_chat)
+
+    ask = with_dynamodb(sub.add_parser("ask", help="one-shot question(s)"))
+    ask.add_argument("text", nargs="+", help="the utterance, or - for one per line on stdin")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--ssml", action="store_true")
+    ask.set_defaults(func=cmd_ask)
+
+    invoke = with_dynamodb(sub.add_parser("invoke", help="run request envelopes through the handler"))
+    invoke.add_argument("files", nargs="+", help="JSON envelope files, or - for stdin")
+    invoke.set_defaults(func=cmd_invoke)
+
+    ev = with_dynamodb(sub.add_parser("eval", help="pass rates of eval sets"))
+    ev.add_argument("files", nargs="+")
+    ev.add_argument("--verbose", action="store_true", help="list every question, not only failures")
+    ev.add_argument("--json", action="store_true", help="the report as JSON")
+    ev.set_defaults(func=cmd_eval)
+
+    kn = sub.add_parser("knowledge", help="compile knowledge/*.yaml")
+    kn.add_argument("--check", action="store_true")
+    kn.set_defaults(func=cmd_knowledge)
+
+    models = sub.add_parser("models", help="generate the interaction models")
+    models.add_argument("--check", action="store_true")
+    models.set_defaults(func=cmd_models)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Settings: every environment variable the skill reads, read in this one place.
+
+The matcher thresholds live here (not in the matcher) so that they can be tuned per deployment
+from template.yaml without a code change, and so that the eval report can print the values it ran
+with.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"setting {name}={raw!r} is not a number") from exc
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    return int(_float(env, name, default))
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    # Below `threshold` (0-100) the skill says "I don't know that one" rather than guess.
+    threshold: float = 66.0
+    # With the session's topic set, a candidate from that topic wins over a better-scoring one
+    # from elsewhere when it is within `topic_margin` points of it.
+    topic_margin: float = 6.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str = "speaker-helper-users"
+    skill_id: str | None = None
+    log_level: str = "INFO"
+    region: str = "us-east-1"
+    dynamodb_endpoint: str | None = None
+    # Days an untouched user item lives before DynamoDB's TTL removes it.
+    state_ttl_days: int = 180
+    # After this many misses in a row the skill says goodbye instead of asking again.
+    max_fallbacks: int = 3
+    # DynamoDB client limits: Alexa waits 8 s for a response, so a slow table must give up
+    # long before that and let the skill answer from the knowledge base.
+    dynamodb_connect_timeout: float = 1.0
+    dynamodb_read_timeout: float = 1.0
+    dynamodb_max_attempts: int = 2
+    match: MatchSettings = field(default_factory=MatchSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        base = cls()
+        return cls(
+            table_name=env.get("TABLE_NAME") or base.table_name,
+            skill_id=(env.get("SKILL_ID") or "").strip() or None,
+            log_level=(env.get("LOG_LEVEL") or base.log_level).upper(),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or base.region,
+            dynamodb_endpoint=(env.get("DYNAMODB_ENDPOINT") or "").strip() or None,
+            state_ttl_days=_int(env, "STATE_TTL_DAYS", base.state_ttl_days),
+            max_fallbacks=_int(env, "MAX_FALLBACKS", base.max_fallbacks),
+            match=MatchSettings(
+                threshold=_float(env, "MATCH_THRESHOLD", base.match.threshold),
+                topic_margin=_float(env, "MATCH_TOPIC_MARGIN", base.match.topic_margin),
+            ),
+        )
+
+    def with_overrides(self, **changes) -> "Settings":
+        return replace(self, **changes)

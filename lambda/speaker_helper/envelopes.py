@@ -1,0 +1,95 @@
+"""Raw request envelopes: skill-id verification, parsing with repairs, and the last-resort reply.
+
+Real envelopes are messier than the SDK's models: integer timestamps, viewports missing fields,
+`"context": null`, request types the models do not know. The SDK's deserialiser raises on some of
+them before any handler runs, so the entry point parses here: first as sent, then with the known
+repairs, and if that still fails it answers without the SDK.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+log = logging.getLogger(__name__)
+serializer = DefaultSerializer()
+EMPTY_RESPONSE = {"version": "1.0", "response": {}}
+
+
+class RejectedEnvelope(Exception):
+    """Not a request for this skill, or not a request at all."""
+
+
+def application_id(event: dict) -> str | None:
+    """The skill id the request was sent to (context first; legacy envelopes only have session)."""
+    for path in (("context", "System", "application", "applicationId"),
+                 ("session", "application", "applicationId")):
+        node: Any = event
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str) and node:
+            return node
+    return None
+
+
+def verify(event: Any, skill_id: str | None) -> dict:
+    if not isinstance(event, dict) or not isinstance(event.get("request"), dict):
+        raise RejectedEnvelope("not an Alexa request envelope")
+    if skill_id is not None and application_id(event) != skill_id:
+        raise RejectedEnvelope("skill id does not match")
+    return event
+
+
+def _repaired(event: dict) -> dict:
+    fixed = copy.deepcopy(event)
+    request = fixed["request"]
+    stamp = request.get("timestamp")
+    if isinstance(stamp, (int, float)) and not isinstance(stamp, bool):
+        # Epoch milliseconds (seen in old SDK fixtures) -> ISO-8601, as Alexa sends today.
+        seconds = stamp / 1000 if stamp > 1e11 else stamp
+        request["timestamp"] = dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
+    elif stamp is not None and not isinstance(stamp, str):
+        request.pop("timestamp")
+    context = fixed.get("context")
+    if isinstance(context, dict):
+        # Only System matters to this skill; display and device extras are where malformed
+        # fields turn up, and they must not stop the answer.
+        keep = {k: context[k] for k in ("System", "Viewport") if isinstance(context.get(k), dict)}
+        fixed["context"] = keep
+    return fixed
+
+
+def parse(event: dict) -> RequestEnvelope:
+    """The SDK model of `event`, repairing what is safe to repair; raises AskSdkException."""
+    try:
+        return serializer.deserialize(json.dumps(event), RequestEnvelope)
+    except AskSdkException:
+        pass
+    fixed = _repaired(event)
+    try:
+        return serializer.deserialize(json.dumps(fixed), RequestEnvelope)
+    except AskSdkException:
+        if isinstance(fixed.get("context"), dict):
+            fixed["context"] = {k: v for k, v in fixed["context"].items() if k == "System"}
+        return serializer.deserialize(json.dumps(fixed), RequestEnvelope)
+
+
+def plain_reply(event: dict, speech_ssml: str, reprompt_ssml: str) -> dict:
+    """A valid response built without the SDK, for envelopes it cannot model."""
+    if not isinstance(event.get("session"), dict):
+        return EMPTY_RESPONSE
+    return {
+        "version": "1.0",
+        "sessionAttributes": {},
+        "response": {
+            "outputSpeech": {"type": "SSML", "ssml": speech_ssml},
+            "reprompt": {"outputSpeech": {"type": "SSML", "ssml": reprompt_ssml}},
+            "shouldEndSession": False,
+        },
+    }

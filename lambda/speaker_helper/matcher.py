@@ -1,0 +1,213 @@
+"""The matcher: which knowledge entry answers a free-form question, or none.
+
+A question is normalised (case, accents, contractions, fillers, speech-recognition splits, number
+words, light stemming, spelling corrected against the knowledge base's own vocabulary), then each
+entry is scored against it by two signals:
+
+* word overlap weighted by rarity (IDF over entries), in both directions per question variant and
+  against the entry's whole vocabulary; words the knowledge base has never seen count against a
+  match, which is what makes off-topic questions ("how do I reset my echo") fall below the
+  threshold instead of landing on the nearest entry;
+* rapidfuzz's token-sort ratio against each variant, for word order and near-misses.
+
+Only entries sharing at least one content word with the question are scored (an inverted index),
+so the cost grows with the overlap, not with the size of the knowledge base. Below the threshold in
+`MatchSettings` the answer is None: the caller says "I don't know that one". Imports neither boto3
+nor ask_sdk.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Mapping
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from .config import MatchSettings
+from .knowledge_base import Lexicon
+
+_CONTRACTIONS = (
+    (re.compile(r"\bcan'?t\b"), "can not"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+    (re.compile(r"\b(\w+)'re\b"), r"\1 are"),
+    (re.compile(r"\b(\w+)'ll\b"), r"\1 will"),
+    (re.compile(r"\b(\w+)'ve\b"), r"\1 have"),
+    (re.compile(r"\b(\w+)'m\b"), r"\1 am"),
+    (re.compile(r"\b(\w+)'d\b"), r"\1 would"),
+    (re.compile(r"\b(\w+)'s\b"), r"\1"),
+)
+_NON_WORD = re.compile(r"[^a-z0-9 ]+")
+# Misspellings are only corrected for words at least this long, and only this close (0-100):
+# short words have too many neighbours to guess safely.
+_SPELL_MIN_LEN = 5
+_SPELL_CUTOFF = 84.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    score: float
+    topic: str
+
+
+@dataclass(frozen=True)
+class Match:
+    entry_id: str
+    score: float
+    runner_up: Candidate | None = None
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+class Normaliser:
+    """Text -> a tuple of comparable tokens. One instance per lexicon (it compiles the rules)."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        phrases = sorted(lexicon.replacements, key=lambda p: (-len(p.split()), -len(p)))
+        self._replace = re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b") if phrases else None
+        fillers = sorted(lexicon.fillers, key=len, reverse=True)
+        self._fillers = re.compile(r"\b(" + "|".join(re.escape(f) for f in fillers) + r")\b") if fillers else None
+        self.vocabulary: frozenset[str] = frozenset()
+        self._vocab_list: list[str] = []
+
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        self.vocabulary = frozenset(words)
+        self._vocab_list = sorted(w for w in self.vocabulary if len(w) >= _SPELL_MIN_LEN - 1)
+        self._correct.cache_clear()
+
+    def clean(self, text: str) -> str:
+        """Case, accents, contractions, punctuation, fillers and replacements: a plain string."""
+        text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+        text = text.replace("’", "'")
+        for pattern, repl in _CONTRACTIONS:
+            text = pattern.sub(repl, text)
+        text = _NON_WORD.sub(" ", text.replace("'", ""))
+        text = " ".join(text.split())
+        if self._fillers:
+            text = " ".join(self._fillers.sub(" ", text).split())
+        if self._replace:
+            text = self._replace.sub(lambda m: self.lexicon.replacements[m.group(1)], text)
+        return text
+
+    def tokens(self, text: str, correct: bool = True) -> tuple[str, ...]:
+        words = [_stem(w) for w in self.clean(text).split()]
+        if correct and self.vocabulary:
+            words = [self._correct(w) for w in words]
+        return tuple(words)
+
+    @lru_cache(maxsize=4096)
+    def _correct(self, word: str) -> str:
+        if word in self.vocabulary or len(word) < _SPELL_MIN_LEN or word.isdigit():
+            return word
+        found = process.extractOne(word, self._vocab_list, scorer=fuzz.ratio, score_cutoff=_SPELL_CUTOFF)
+        if found is None:
+            return word
+        # One edit is a typo; more than that on a short word is a different word.
+        if Levenshtein.distance(word, found[0]) > max(1, len(word) // 4):
+            return word
+        return found[0]
+
+
+class Matcher:
+    """Scores knowledge entries against a question. Build once per cold start; `match` is pure."""
+
+    def __init__(self, questions: Mapping[str, Iterable[str]], topics: Mapping[str, str],
+                 lexicon: Lexicon, settings: MatchSettings):
+        self.settings = settings
+        self.topics = dict(topics)
+        self.normaliser = Normaliser(lexicon)
+        stop = lexicon.stopwords
+        raw = {eid: [self.normaliser.tokens(q, correct=False) for q in qs] for eid, qs in questions.items()}
+        self.normaliser.set_vocabulary(t for variants in raw.values() for v in variants for t in v)
+        self._stop = stop
+        self._variants: list[tuple[str, frozenset[str], str]] = []
+        self._entry_vocab: dict[str, frozenset[str]] = {}
+        postings: dict[str, list[int]] = {}
+        for eid, variants in raw.items():
+            vocab: set[str] = set()
+            for tokens in variants:
+                content = frozenset(t for t in tokens if t not in stop)
+                if not content:
+                    continue
+                index = len(self._variants)
+                self._variants.append((eid, content, " ".join(t for t in tokens if t not in stop)))
+                vocab |= content
+                for token in content:
+                    postings.setdefault(token, []).append(index)
+            self._entry_vocab[eid] = frozenset(vocab)
+        self._postings = {t: tuple(ix) for t, ix in postings.items()}
+        n = max(1, len(self._entry_vocab))
+        df: dict[str, int] = {}
+        for vocab in self._entry_vocab.values():
+            for token in vocab:
+                df[token] = df.get(token, 0) + 1
+        self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
+        # A word the knowledge base never uses is weighted like its rarest words: it is exactly
+        # the kind of word that says "this question is about something else".
+        self._unknown_idf = max(self._idf.values(), default=1.0)
+
+    def content_tokens(self, text: str) -> tuple[str, ...]:
+        return tuple(t for t in self.normaliser.tokens(text) if t not in self._stop)
+
+    def _weight(self, token: str) -> float:
+        return self._idf.get(token, self._unknown_idf)
+
+    def rank(self, text: str, topic: str | None = None, limit: int = 5) -> list[Candidate]:
+        """Best-first candidates with scores 0-100 (topic preference not applied)."""
+        query = self.content_tokens(text)
+        if not query:
+            return []
+        qset = frozenset(query)
+        qweight = sum(self._weight(t) for t in qset)
+        qtext = " ".join(query)
+        best: dict[str, float] = {}
+        seen: set[int] = set()
+        for token in qset:
+            for index in self._postings.get(token, ()):
+                if index in seen:
+                    continue
+                seen.add(index)
+                eid, vset, vtext = self._variants[index]
+                shared = sum(self._weight(t) for t in qset & vset)
+                vweight = sum(self._weight(t) for t in vset)
+                precision = shared / qweight
+                recall = shared / vweight
+                overlap = 2 * precision * recall / (precision + recall) if shared else 0.0
+                fuzzy = fuzz.token_sort_ratio(qtext, vtext) / 100.0
+                score = 0.55 * overlap + 0.2 * fuzzy + 0.25 * precision
+                if score > best.get(eid, -1.0):
+                    best[eid] = score
+        scored = []
+        for eid, variant_score in best.items():
+            coverage = sum(self._weight(t) for t in qset & self._entry_vocab[eid]) / qweight
+            scored.append(Candidate(eid, round(100 * (0.8 * variant_score + 0.2 * coverage), 2), self.topics.get(eid, "")))
+        scored.sort(key=lambda c: (-c.score, c.entry_id))
+        return scored[:limit]
+
+    def match(self, text: str, topic: str | None = None) -> Match | None:
+        candidates = self.rank(text, limit=8)
+        if not candidates:
+            return None
+        best = candidates[0]
+        if topic:
+            # Follow-ups inside a topic ("what about the Sub?") are short and ambiguous: prefer the
+            # session's topic when its best candidate is close to the overall best.
+            in_topic = next((c for c in candidates if c.topic == topic), None)
+            if in_topic and best.score - in_topic.score <= self.settings.topic_margin:
+                best = in_topic
+        if best.score < self.settings.threshold:
+            return None
+        runner_up = next((c for c in candidates if c.entry_id != best.entry_id), None)
+        return Match(best.entry_id, best.score, runner_up)

@@ -1,0 +1,107 @@
+"""The composition root: builds settings, knowledge, matcher, state and the ASK skill once.
+
+This is the only module that creates AWS clients, and it does so when the first request arrives
+(or when a test or the command line asks), never at import. Tests and the command line pass their
+own DynamoDB resource in (moto, or a local server).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.skill_builder import SkillBuilder
+
+from . import envelopes, logs
+from .answers import Conversation
+from .config import Settings
+from .handlers import exception_handlers, request_handlers
+from .interceptors import RequestLogger, StateLoader, StateSaver
+from .knowledge_base import TOPICS, KnowledgeBase, load_compiled
+from .matcher import Matcher
+from .speech import ssml
+from .state_keeper import StateKeeper
+from .state_store import StateStore
+
+log = logging.getLogger(__name__)
+
+
+def dynamodb_resource(settings: Settings):
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=settings.dynamodb_connect_timeout,
+        read_timeout=settings.dynamodb_read_timeout,
+        retries={"max_attempts": settings.dynamodb_max_attempts, "mode": "standard"},
+    )
+    return boto3.resource("dynamodb", region_name=settings.region,
+                          endpoint_url=settings.dynamodb_endpoint, config=config)
+
+
+def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
+    return Matcher({e.id: e.questions for e in kb.entries.values()},
+                   {e.id: e.topic for e in kb.entries.values()}, kb.lexicon, settings.match)
+
+
+@dataclass
+class App:
+    settings: Settings
+    kb: KnowledgeBase
+    conversation: Conversation
+    store: StateStore | None
+    skill: Any
+
+    def handle(self, event: Any, context: Any = None) -> dict:
+        """One Lambda invocation: raw event in, raw response out."""
+        try:
+            event = envelopes.verify(event, self.settings.skill_id)
+        except envelopes.RejectedEnvelope as exc:
+            log.warning("request rejected", extra={"event": "rejected", "reason": str(exc)})
+            return envelopes.EMPTY_RESPONSE
+        try:
+            envelope = envelopes.parse(event)
+        except AskSdkException:
+            log.warning("unparseable request", extra={"event": "unparseable",
+                                                       "request_type": str(event["request"].get("type"))[:80]})
+            return envelopes.plain_reply(event, ssml(self.kb.prompt("not_for_this_skill")),
+                                         ssml(self.kb.prompt("help_reprompt")))
+        try:
+            response = self.skill.invoke(request_envelope=envelope, context=context)
+            return envelopes.serializer.serialize(response)
+        except Exception:  # the SDK's own exception handler failed too: still answer
+            log.exception("invocation failed", extra={"event": "invoke_error"})
+            return envelopes.plain_reply(event, ssml(self.kb.prompt("error")), ssml(self.kb.prompt("reprompt")))
+
+
+def build(settings: Settings | None = None, dynamodb=None, kb: KnowledgeBase | None = None,
+          observer=None) -> App:
+    settings = settings or Settings.from_env()
+    logs.configure(settings.log_level)
+    kb = kb or load_compiled()
+    conversation = Conversation(kb, build_matcher(kb, settings), settings)
+    if dynamodb is None:
+        dynamodb = dynamodb_resource(settings)
+    store = StateStore(dynamodb.Table(settings.table_name), settings.state_ttl_days)
+    keeper = StateKeeper(store, TOPICS, kb.entries.keys())
+    builder = SkillBuilder()
+    for handler in request_handlers(conversation, keeper):
+        builder.add_request_handler(handler)
+    for handler in exception_handlers(kb):
+        builder.add_exception_handler(handler)
+    builder.add_global_request_interceptor(StateLoader(keeper))
+    builder.add_global_response_interceptor(StateSaver(keeper))
+    builder.add_global_response_interceptor(RequestLogger(observer))
+    return App(settings, kb, conversation, store, builder.create())
+
+
+_app: App | None = None
+
+
+def get_app() -> App:
+    """The App for this Lambda container, built on the first request."""
+    global _app
+    if _app is None:
+        _app = build()
+    return _app

@@ -1,0 +1,62 @@
+"""Shared fixtures: moto DynamoDB with the table from template.yaml, the app, the local skill."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "tests" / "events"
+SHARED_ENVELOPES = ROOT.parent / "shared" / "envelopes"
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.pop("DYNAMODB_ENDPOINT", None)
+
+
+def load_event(name: str) -> dict:
+    return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from speaker_helper.knowledge_base import load_compiled
+
+    return load_compiled()
+
+
+@pytest.fixture
+def settings():
+    from speaker_helper.config import Settings
+
+    return Settings(log_level="WARNING")
+
+
+@pytest.fixture
+def dynamodb(settings):
+    from moto import mock_aws
+
+    from speaker_helper.local_dynamodb import ensure_table
+    from speaker_helper.wiring import dynamodb_resource
+
+    with mock_aws():
+        resource = dynamodb_resource(settings)
+        ensure_table(resource, settings.table_name)
+        yield resource
+
+
+@pytest.fixture
+def app(settings, dynamodb, kb):
+    from speaker_helper.wiring import build
+
+    return build(settings, dynamodb=dynamodb, kb=kb)
+
+
+@pytest.fixture
+def skill(settings, dynamodb):
+    from speaker_helper.local_skill import LocalSkill
+
+    return LocalSkill(settings, dynamodb)
