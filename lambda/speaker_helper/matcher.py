@@ -49,6 +49,17 @@ _SPELL_CUTOFF = 84.0
 
 
 @dataclass(frozen=True)
+class Weights:
+    """How the signals combine into a score (chosen on the dev eval set; see README)."""
+
+    overlap: float = 0.45        # IDF-weighted F1 of question and variant words
+    fuzzy: float = 0.35          # rapidfuzz token-sort ratio of question and variant
+    precision: float = 0.15      # share of the question's word weight the variant explains
+    coverage: float = 0.2        # share of the question's word weight anywhere in the entry
+    unknown_quantile: float = 0.75  # unknown words weigh like this quantile of known-word IDFs
+
+
+@dataclass(frozen=True)
 class Candidate:
     entry_id: str
     score: float
@@ -124,8 +135,9 @@ class Matcher:
     """Scores knowledge entries against a question. Build once per cold start; `match` is pure."""
 
     def __init__(self, questions: Mapping[str, Iterable[str]], topics: Mapping[str, str],
-                 lexicon: Lexicon, settings: MatchSettings):
+                 lexicon: Lexicon, settings: MatchSettings, weights: Weights = Weights()):
         self.settings = settings
+        self.weights = weights
         self.topics = dict(topics)
         self.normaliser = Normaliser(lexicon)
         stop = lexicon.stopwords
@@ -156,7 +168,8 @@ class Matcher:
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         # A word the knowledge base never uses is weighted like its rarest words: it is exactly
         # the kind of word that says "this question is about something else".
-        self._unknown_idf = max(self._idf.values(), default=1.0)
+        ranked = sorted(self._idf.values()) or [1.0]
+        self._unknown_idf = ranked[min(len(ranked) - 1, int(weights.unknown_quantile * len(ranked)))]
 
     def content_tokens(self, text: str) -> tuple[str, ...]:
         return tuple(t for t in self.normaliser.tokens(text) if t not in self._stop)
@@ -186,13 +199,15 @@ class Matcher:
                 recall = shared / vweight
                 overlap = 2 * precision * recall / (precision + recall) if shared else 0.0
                 fuzzy = fuzz.token_sort_ratio(qtext, vtext) / 100.0
-                score = 0.55 * overlap + 0.2 * fuzzy + 0.25 * precision
+                w = self.weights
+                score = w.overlap * overlap + w.fuzzy * fuzzy + w.precision * precision
                 if score > best.get(eid, -1.0):
                     best[eid] = score
         scored = []
         for eid, variant_score in best.items():
             coverage = sum(self._weight(t) for t in qset & self._entry_vocab[eid]) / qweight
-            scored.append(Candidate(eid, round(100 * (0.8 * variant_score + 0.2 * coverage), 2), self.topics.get(eid, "")))
+            total = (1 - self.weights.coverage) * variant_score + self.weights.coverage * coverage
+            scored.append(Candidate(eid, round(100 * total, 2), self.topics.get(eid, "")))
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return scored[:limit]
 
