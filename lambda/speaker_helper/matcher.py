@@ -55,7 +55,7 @@ class Weights:
     overlap: float = 0.45        # IDF-weighted F1 of question and variant words
     fuzzy: float = 0.35          # rapidfuzz token-sort ratio of question and variant
     precision: float = 0.15      # share of the question's word weight the variant explains
-    coverage: float = 0.2        # share of the question's word weight anywhere in the entry
+    coverage: float = 0.4        # share of the question's word weight anywhere in the entry
     unknown_quantile: float = 0.75  # unknown words weigh like this quantile of known-word IDFs
 
 
@@ -108,8 +108,15 @@ class Normaliser:
         text = " ".join(text.split())
         if self._fillers:
             text = " ".join(self._fillers.sub(" ", text).split())
-        if self._replace:
-            text = self._replace.sub(lambda m: self.lexicon.replacements[m.group(1)], text)
+        # Replacements can feed each other ("duel audio" -> "dual audio" -> "dualaudio"): repeat
+        # until nothing changes (the lexicon is small and has no cycles; 3 passes bound it).
+        for _ in range(3):
+            if not self._replace:
+                break
+            replaced = self._replace.sub(lambda m: self.lexicon.replacements[m.group(1)], text)
+            if replaced == text:
+                break
+            text = replaced
         return text
 
     def tokens(self, text: str, correct: bool = True) -> tuple[str, ...]:

@@ -92,7 +92,8 @@ class UtteranceRouter:
         for intent in language["intents"]:
             slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
             for sample in intent.get("samples", []):
-                sample = clean(sample.replace("{", " {").replace("}", "} ")) if "{" in sample else clean(sample)
+                parts = re.split(r"(\{\w+\})", sample)
+                sample = " ".join(p if p.startswith("{") else clean(p) for p in parts if p.strip())
                 if "{" not in sample:
                     self.phrases.setdefault(sample, intent["name"])
                     continue
@@ -104,16 +105,20 @@ class UtteranceRouter:
 
     @staticmethod
     def _compile(intent: str, sample: str, slot_types: dict[str, str]) -> _Pattern:
-        parts = re.split(r"\{(\w+)\}", sample)
-        regex, literal = "", 0
-        for i, part in enumerate(parts):
-            if i % 2:
-                regex += rf"(?P<{part}>.+?)"
+        pieces, literal, slots = [], 0, []
+        for token in sample.split():
+            name = token[1:-1] if token.startswith("{") and token.endswith("}") else None
+            if name is None:
+                pieces.append(re.escape(token))
+                literal += len(token)
+            elif slot_types.get(name) == NUMBER:
+                pieces.append(rf"(?P<{name}>\S+)")  # a number is one word ("two", "2")
+                slots.append(name)
             else:
-                regex += re.escape(part).replace(r"\ ", r"\s*") if part.strip() else r"\s*"
-                literal += len(part.strip())
-        carrier = any(slot_types.get(name) == SEARCH_QUERY for name in parts[1::2])
-        return _Pattern(intent, re.compile(rf"^\s*{regex}\s*$"), slot_types, literal, carrier)
+                pieces.append(rf"(?P<{name}>.+?)")
+                slots.append(name)
+        carrier = any(slot_types.get(name) == SEARCH_QUERY for name in slots)
+        return _Pattern(intent, re.compile("^" + r"\s+".join(pieces) + "$"), slot_types, literal, carrier)
 
     def _fill(self, slot_type: str, value: str) -> SlotFill | None:
         value = value.strip()

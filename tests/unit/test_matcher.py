@@ -1,0 +1,94 @@
+"""Normalisation, matching and abstaining."""
+from __future__ import annotations
+
+import pytest
+
+from speaker_helper.config import MatchSettings, Settings
+from speaker_helper.wiring import build_matcher
+
+
+@pytest.fixture(scope="module")
+def matcher(kb):
+    return build_matcher(kb, Settings())
+
+
+@pytest.mark.parametrize("heard,means", [
+    ("Blue tooth speaker", "bluetooth speaker"),
+    ("blu tooth", "bluetooth"),
+    ("STEREO PEAR", "stereopair"),
+    ("duel audio", "dualaudio"),
+    ("multi-room music", "multiroom"),
+    ("echo dot fifth generation", "echo dot 5 gen"),
+    ("Echo Dot 4th Gen", "echo dot 4 gen"),
+    ("um, so like, can't it play?", "can not it play"),
+    ("Alexa, ask speaker helper why", "why"),
+    ("aux cord", "aux"),
+])
+def test_normalisation_fixes_what_speech_recognition_and_typing_do(matcher, heard, means):
+    assert matcher.normaliser.clean(heard) == means
+
+
+def test_a_misspelling_is_corrected_to_the_knowledge_base_vocabulary(matcher):
+    assert "speaker" in matcher.normaliser.tokens("blutooth speakrs")
+    assert "bluetooth" in matcher.normaliser.tokens("bluetoooth")
+
+
+def test_short_words_are_not_spell_corrected(matcher):
+    # "pop" must stay "pop", never become "pair" or "play"
+    assert matcher.normaliser.tokens("pop") == ("pop",)
+
+
+def test_every_question_variant_finds_its_own_entry_in_the_top_two(kb, matcher):
+    misses = []
+    for entry in kb.entries.values():
+        for question in entry.questions:
+            ranked = [c.entry_id for c in matcher.rank(question, limit=2)]
+            if entry.id not in ranked:
+                misses.append((entry.id, question, ranked))
+    assert len(misses) <= len(kb.entries) // 10, misses
+
+
+@pytest.mark.parametrize("question,entry_id", [
+    ("why does only one of my bluetooth speakers play", "why-only-one-speaker-plays"),
+    ("how do i set up a stereo pair", "stereo-pair-setup"),
+    ("how do I swap left and right", "stereo-pair-swap-left-right"),
+    ("what is samsung dual audio", "samsung-dual-audio"),
+])
+def test_plain_questions_match(matcher, question, entry_id):
+    found = matcher.match(question)
+    assert found is not None and found.entry_id == entry_id
+
+
+@pytest.mark.parametrize("question", [
+    "what's the weather tomorrow",
+    "set a timer for ten minutes",
+    "tell me a joke",
+    "how do I factory reset my echo dot",
+    "",
+    "the the the",
+])
+def test_off_topic_questions_get_no_match(matcher, question):
+    assert matcher.match(question) is None
+
+
+def test_the_threshold_is_a_setting(kb):
+    question = "why does only one of my bluetooth speakers play"
+    strict = build_matcher(kb, Settings(match=MatchSettings(threshold=100.1)))
+    lenient = build_matcher(kb, Settings(match=MatchSettings(threshold=0)))
+    assert strict.match(question) is None
+    assert lenient.match(question) is not None
+
+
+def test_the_session_topic_breaks_near_ties(kb):
+    m = build_matcher(kb, Settings(match=MatchSettings(threshold=0, topic_margin=100)))
+    ranked = m.rank("how do I add it", limit=8)
+    assert len({c.topic for c in ranked}) > 1
+    other_topic = ranked[-1].topic
+    found = m.match("how do I add it", topic=other_topic)
+    assert found is not None and kb.entries[found.entry_id].topic == other_topic
+
+
+def test_huge_and_odd_input_is_handled(kb, matcher):
+    found = matcher.match("bluetooth speaker " * 2000)
+    assert found is None or found.entry_id in kb.entries
+    assert matcher.match("<speak>&amp;</speak> ☃ \x00 ") is None

@@ -1,0 +1,61 @@
+"""The local stand-in for Alexa's NLU routes like the interaction model says."""
+from __future__ import annotations
+
+import pytest
+
+from speaker_helper.interaction_model import load_model
+from speaker_helper.utterance_router import UtteranceRouter
+
+
+@pytest.fixture(scope="module")
+def router():
+    return UtteranceRouter(load_model("en-US"))
+
+
+@pytest.mark.parametrize("utterance,intent", [
+    ("help", "AMAZON.HelpIntent"),
+    ("Stop.", "AMAZON.StopIntent"),
+    ("yeah sure", "AMAZON.YesIntent"),
+    ("nope", "AMAZON.NoIntent"),
+    ("next", "AMAZON.NextIntent"),
+    ("go back", "AMAZON.PreviousIntent"),
+    ("start over", "AMAZON.StartOverIntent"),
+    ("say that again", "AMAZON.RepeatIntent"),
+    ("never mind", "AMAZON.CancelIntent"),
+    ("tell me more", "TellMeMoreIntent"),
+    ("what step am I on", "WhichStepIntent"),
+    ("forget my speakers", "ForgetSpeakersIntent"),
+    ("what speakers do I have", "ListSpeakersIntent"),
+    ("", "AMAZON.FallbackIntent"),
+])
+def test_fixed_phrases(router, utterance, intent):
+    assert router.route(utterance).intent == intent
+
+
+def test_carrier_phrase_fills_the_search_query(router):
+    routed = router.route("Why does only one of my speakers play?")
+    assert routed.intent == "QuestionIntent"
+    assert routed.slots["query"].value == "only one of my speakers play"
+
+
+def test_custom_slots_resolve_to_catalogue_ids(router):
+    routed = router.route("I have two echo dots fourth gen and a jbl flip six")
+    assert routed.intent == "SetSpeakersIntent"
+    assert routed.slots["count"].value == "2"
+    assert routed.slots["echo_model"].resolved_id is not None
+    assert routed.slots["brand"].resolved_id == "jbl"
+
+
+def test_step_number_and_section(router):
+    assert router.route("go to step three").slots["step"].value == "3"
+    routed = router.route("skip to adding a sub")
+    assert routed.intent == "GuideStepIntent" and routed.slots["section"].resolved_id == "sub"
+
+
+def test_a_question_about_a_model_is_not_taken_for_a_model_when_it_is_not_one(router):
+    assert router.route("what about the weather").intent == "QuestionIntent"
+
+
+def test_anything_else_becomes_a_question(router):
+    routed = router.route("two bluetooth speakers alexa")
+    assert routed.intent == "QuestionIntent" and routed.slots["query"].value == "two bluetooth speakers alexa"
