@@ -47,9 +47,9 @@ class Settings:
     max_fallbacks: int = 3
     # DynamoDB client limits: Alexa waits 8 s for a response, so a slow table must give up
     # long before that and let the skill answer from the knowledge base.
-    dynamodb_connect_timeout: float = 1.0
+    dynamodb_connect_timeout: float = 0.5
     dynamodb_read_timeout: float = 1.0
-    dynamodb_max_attempts: int = 2
+    dynamodb_total_attempts: int = 2   # the first try and one retry: at most 3 s in all
     match: MatchSettings = field(default_factory=MatchSettings)
 
     @classmethod

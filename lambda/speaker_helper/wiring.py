@@ -34,7 +34,7 @@ def dynamodb_resource(settings: Settings):
     config = Config(
         connect_timeout=settings.dynamodb_connect_timeout,
         read_timeout=settings.dynamodb_read_timeout,
-        retries={"max_attempts": settings.dynamodb_max_attempts, "mode": "standard"},
+        retries={"total_max_attempts": settings.dynamodb_total_attempts, "mode": "standard"},
     )
     return boto3.resource("dynamodb", region_name=settings.region,
                           endpoint_url=settings.dynamodb_endpoint, config=config)
