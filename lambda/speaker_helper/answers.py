@@ -138,7 +138,8 @@ class Conversation:
         if model is None:
             # Not a model we know: treat the words as a question.
             return self.question(s, spoken)
-        return self._open(s, model.note, self._p("anything_else"), card=Card(model.name, model.note))
+        return self._open(s, self._p("about_model", name=model.name), model.note, self._p("anything_else"),
+                          card=Card(model.name, model.note))
 
     def resolve_model(self, spoken: str | None) -> EchoModel | None:
         model_id = self._resolve(spoken, self._model_names)

@@ -147,7 +147,8 @@ class Matcher:
         self.weights = weights
         self.topics = dict(topics)
         self.normaliser = Normaliser(lexicon)
-        stop = lexicon.stopwords
+        # Tokens are stemmed before they are compared with stopwords ("does" -> "doe").
+        stop = frozenset(lexicon.stopwords) | {_stem(w) for w in lexicon.stopwords}
         raw = {eid: [self.normaliser.tokens(q, correct=False) for q in qs] for eid, qs in questions.items()}
         self.normaliser.set_vocabulary(t for variants in raw.values() for v in variants for t in v)
         self._stop = stop
