@@ -3,7 +3,9 @@
   chat                 an Echo in the terminal (reads stdin, pipes welcome)
   ask TEXT | -         one-shot questions, like "Alexa, ask speaker helper TEXT"
   invoke FILE... | -   raw request envelopes through the Lambda handler, one JSON line each
-  eval FILE...         pass rates of an eval set (tests/eval/*.yaml)
+  eval FILE...         pass rates of eval sets (tests/eval/*.yaml), with a BM25 baseline
+  test-all             every question variant of every entry back to its own entry
+  routing FILE...      accuracy of the local utterance router on annotations
   knowledge [--check]  compile knowledge/*.yaml into the package's JSON (or check it is current)
   models [--check]     generate interaction_models/<locale>.json (or check they are current)
 
@@ -129,6 +131,29 @@ def cmd_eval(args) -> int:
         return run_eval(skill, [Path(f) for f in args.files], verbose=args.verbose, as_json=args.json)
 
 
+def cmd_test_all(args) -> int:
+    from .config import Settings
+    from .evaluation import test_all_report
+    from .knowledge_base import load_compiled
+    from .wiring import build_matcher
+
+    kb = load_compiled()
+    print(test_all_report(kb, build_matcher(kb, Settings.from_env()), verbose=args.verbose))
+    return 0
+
+
+def cmd_routing(args) -> int:
+    import yaml
+
+    from .evaluation import routing_report
+
+    with _local_skill(args) as skill:
+        router = skill.router
+    for path in args.files:
+        print(routing_report(router, yaml.safe_load(Path(path).read_text(encoding="utf-8"))))
+    return 0
+
+
 def cmd_knowledge(args) -> int:
     from .knowledge_base import PACKAGE_DATA, KnowledgeError, compile_to, load_source
 
@@ -202,6 +227,14 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--verbose", action="store_true", help="list every question, not only failures")
     ev.add_argument("--json", action="store_true", help="the report as JSON")
     ev.set_defaults(func=cmd_eval)
+
+    ta = sub.add_parser("test-all", help="every question variant back to its own entry")
+    ta.add_argument("--verbose", action="store_true", help="every variant, not only the misses")
+    ta.set_defaults(func=cmd_test_all)
+
+    ro = sub.add_parser("routing", help="intent/slot accuracy of the local router on annotations")
+    ro.add_argument("files", nargs="+")
+    ro.set_defaults(func=cmd_routing)
 
     kn = sub.add_parser("knowledge", help="compile knowledge/*.yaml")
     kn.add_argument("--check", action="store_true")

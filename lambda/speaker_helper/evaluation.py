@@ -106,10 +106,159 @@ def report(results: list[Result], verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def run_eval(skill, paths: list[Path], verbose: bool = False, as_json: bool = False) -> int:
+def run_eval(skill, paths: list[Path], verbose: bool = False, as_json: bool = False,
+             baseline: bool = True) -> int:
+    """The eval report; with `baseline`, BM25 on the same questions (the first file tunes it)."""
     results = evaluate(skill, paths)
     if as_json:
         print(json.dumps([r.__dict__ for r in results], ensure_ascii=False))
-    else:
-        print(report(results, verbose))
+        return 0
+    print(report(results, verbose))
+    if baseline:
+        rates = []
+        for path in paths:
+            part = [r for r in results if r.file == path.name]
+            rates.append(f"{path.name} {100 * sum(r.passed for r in part) / len(part):.1f}%")
+        print("\nThis matcher: " + ", ".join(rates))
+        print(baseline_report(skill.app.kb, load(paths[0]), {p.name: load(p) for p in paths[1:]}))
     return 0
+
+
+# ---------------------------------------------------------------- baseline: BM25
+
+
+def _plain_tokens(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+class Bm25Baseline:
+    """rank-bm25 over the same entries (all question variants as one document per entry), with
+    plain lower-case tokens: what a generic search would do without this project's matcher."""
+
+    def __init__(self, kb):
+        from rank_bm25 import BM25Okapi
+
+        self.ids = list(kb.entries)
+        self.bm25 = BM25Okapi([_plain_tokens(" ".join(kb.entries[i].questions)) for i in self.ids])
+
+    def top(self, text: str) -> tuple[str | None, float]:
+        scores = self.bm25.get_scores(_plain_tokens(text))
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return self.ids[best], float(scores[best])
+
+
+def baseline_report(kb, tune: list[dict], others: dict[str, list[dict]]) -> str:
+    """BM25 pass rates; its abstain threshold is the best one on `tune` (the dev set), applied
+    unchanged to the other sets, so the baseline gets the same chance as the matcher."""
+    model = Bm25Baseline(kb)
+
+    def rows(items):
+        out = []
+        for item in items:
+            entry_id, score = model.top(item["text"])
+            answered = judge(item["expect"], entry_id, kb.entries[entry_id].answer) if entry_id else False
+            out.append((item, score, answered))
+        return out
+
+    def passes(scored, threshold):
+        return sum((s < threshold) if it["expect"] == "abstain" else (s >= threshold and ok)
+                   for it, s, ok in scored)
+
+    tuned = rows(tune)
+    candidates = sorted({s for _, s, _ in tuned}) + [float("inf")]
+    threshold = max(candidates, key=lambda t: passes(tuned, t))
+    lines = [f"BM25 baseline (rank-bm25 BM25Okapi, abstain below {threshold:.2f}, chosen on the dev set):"]
+    for name, items in [("dev", tune), *others.items()]:
+        scored = rows(items)
+        by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for it, s, ok in scored:
+            good = (s < threshold) if it["expect"] == "abstain" else (s >= threshold and ok)
+            by_kind[it["kind"]][0] += good
+            by_kind[it["kind"]][1] += 1
+        kinds = ", ".join(f"{k} {100 * a / b:.1f}%" for k, (a, b) in sorted(by_kind.items()))
+        total = passes(scored, threshold)
+        lines.append(f"  {name}: {total}/{len(items)} ({100 * total / len(items):.1f}%)  [{kinds}]")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- Test-All
+
+
+def test_all(kb, matcher) -> tuple[list[tuple[bool, str, str, str | None]], dict[tuple[str, str], int]]:
+    """Every question variant of every entry through the matcher (QnABot's "Test All").
+
+    Returns rows of (matched its own entry, question, expected id, returned id) and the count of
+    variants per (expected, returned) pair that collided.
+    """
+    rows, collisions = [], defaultdict(int)
+    for entry in kb.entries.values():
+        for question in entry.questions:
+            found = matcher.match(question)
+            returned = found.entry_id if found else None
+            rows.append((returned == entry.id, question, entry.id, returned))
+            if returned != entry.id:
+                collisions[(entry.id, returned or "(no match)")] += 1
+    return rows, dict(collisions)
+
+
+def test_all_report(kb, matcher, verbose: bool = False) -> str:
+    rows, collisions = test_all(kb, matcher)
+    ok = sum(r[0] for r in rows)
+    lines = ["Test-All: every question variant back to its own entry"]
+    if verbose:
+        lines.append("  match | question | expected | returned")
+        lines += [f"  {'yes' if m else 'NO '} | {q} | {e} | {r}" for m, q, e, r in rows]
+    else:
+        lines += [f"  NO  | {q} | {e} | {r}" for m, q, e, r in rows if not m]
+    if collisions:
+        lines.append("  entries whose variants collide (expected -> returned: variants):")
+        lines += [f"    {e} -> {r}: {n}" for (e, r), n in sorted(collisions.items(), key=lambda x: -x[1])]
+    lines.append(f"  summary Test-All: {ok}/{len(rows)} variants return their own entry ({100 * ok / len(rows):.1f}%)")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- routing annotations
+
+
+def _slot_form(value: str) -> str:
+    import re
+
+    words = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+             "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
+    text = re.sub(r"[^a-z0-9 ]+", " ", str(value).lower())
+    return " ".join(words.get(w, w) for w in text.split())
+
+
+def routing_report(router, items: list[dict]) -> str:
+    """Intent and slot accuracy of the local utterance router against annotations
+    (`{text, intent, slots}`), as Amazon's NLU evaluation tool reported for a skill model.
+    The free-form `query` slot is not compared: where it starts depends on the carrier phrase."""
+    intent_ok = slot_ok = slot_total = 0
+    misses = []
+    confusion: dict[tuple[str, str], int] = defaultdict(int)
+    for item in items:
+        routed = router.route(item["text"])
+        good_intent = routed.intent == item["intent"]
+        intent_ok += good_intent
+        if not good_intent:
+            confusion[(item["intent"], routed.intent)] += 1
+        expected_slots = {k: v for k, v in (item.get("slots") or {}).items() if k != "query"}
+        got = {k: v for k, v in routed.slot_values().items() if k != "query"}
+        for name, value in expected_slots.items():
+            slot_total += 1
+            if _slot_form(got.get(name, "")) == _slot_form(value):
+                slot_ok += 1
+            else:
+                misses.append(f"    slot {name}: {item['text']!r}: expected {value!r}, got {got.get(name)!r}")
+        if not good_intent:
+            misses.append(f"    intent: {item['text']!r}: expected {item['intent']}, got {routed.intent}")
+    lines = ["Routing (utterance -> intent and slots):"]
+    lines += misses
+    if confusion:
+        lines.append("  confusions (expected -> routed: count):")
+        lines += [f"    {e} -> {r}: {n}" for (e, r), n in sorted(confusion.items(), key=lambda x: -x[1])]
+    lines.append(f"  summary routing: intents {intent_ok}/{len(items)} ({100 * intent_ok / len(items):.1f}%), "
+                 f"slots {slot_ok}/{slot_total} ({100 * slot_ok / max(1, slot_total):.1f}%)")
+    return "\n".join(lines)

@@ -47,7 +47,9 @@ class LocalSkill:
     def __init__(self, settings: Settings, dynamodb, locale: str = "en-US"):
         self._reply = None
         self.app = build(settings, dynamodb=dynamodb, observer=self._observe)
-        self.router = UtteranceRouter(load_model(locale))
+        kb = self.app.kb
+        self.router = UtteranceRouter(load_model(locale), vocabulary=(
+            w for entry in kb.entries.values() for q in entry.questions for w in q.split()))
         self.locale = locale
 
     def _observe(self, reply) -> None:

@@ -5,7 +5,8 @@ exact sample matches (slots captured and checked against their types, custom slo
 to catalogue ids as entity resolution would), then Alexa's own phrases for the built-in intents,
 then the AMAZON.SearchQuery carrier phrases. An utterance that fits nothing goes to QuestionIntent
 with the whole text as the query: on a device Alexa may pick AMAZON.FallbackIntent instead, but a
-terminal user typing a question wants it answered. Not used by the Lambda.
+terminal user typing a question wants it answered. Only an utterance with no word the skill
+knows (the model's or the knowledge base's) goes to AMAZON.FallbackIntent. Not used by the Lambda.
 """
 from __future__ import annotations
 
@@ -62,9 +63,16 @@ class Routed:
         return {name: fill.value for name, fill in self.slots.items()}
 
 
+# Said around a request without changing it: dropped from the start and the end before matching.
+_POLITE = re.compile(r"^(?:(?:ok|okay|so|um|uh|hey|alexa|well|and|please|now)\s+)+|(?:\s+(?:please|thanks|thank you))+$")
+# Fixed phrases also match at this similarity (0-100), when both are long enough to judge.
+PHRASE_CUTOFF = 90.0
+PHRASE_MIN_LEN = 8
+
+
 def clean(text: str) -> str:
-    text = str(text).lower().replace("’", "'")
-    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    text = str(text).lower().replace("’", "'").replace("'", "")
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
     return " ".join(text.split())
 
 
@@ -78,7 +86,9 @@ class _Pattern:
 
 
 class UtteranceRouter:
-    def __init__(self, model: dict):
+    def __init__(self, model: dict, vocabulary=()):
+        """`vocabulary`: extra words that make an utterance "about this skill" (the knowledge
+        base's); an unmatched utterance with none of them goes to AMAZON.FallbackIntent."""
         language = model["interactionModel"]["languageModel"]
         self.types: dict[str, dict[str, str]] = {}
         for slot_type in language.get("types", []):
@@ -102,6 +112,12 @@ class UtteranceRouter:
                 self.phrases.setdefault(clean(phrase), intent["name"])
         self.patterns.sort(key=lambda p: (p.carrier, -p.literal))
         self.intents = {i["name"] for i in language["intents"]}
+        words = {w for phrase in self.phrases for w in phrase.split()}
+        words |= {w for names in self.types.values() for name in names for w in name.split()}
+        words |= {w for p in self.patterns for w in re.findall(r"[a-z]+", p.regex.pattern)}
+        words |= {clean(w) for w in vocabulary}
+        # Short words ("a", "to", "my") say nothing about the topic.
+        self.vocabulary = frozenset(w for w in words if len(w) > 3)
 
     @staticmethod
     def _compile(intent: str, sample: str, slot_types: dict[str, str]) -> _Pattern:
@@ -139,12 +155,14 @@ class UtteranceRouter:
 
     def route(self, utterance: str) -> Routed:
         text = clean(utterance)
-        if not text:
+        core = _POLITE.sub("", text).strip() or text
+        if not core:
             return Routed("AMAZON.FallbackIntent")
-        if text in self.phrases:
-            return Routed(self.phrases[text])
+        for candidate in dict.fromkeys((text, core)):
+            if candidate in self.phrases:
+                return Routed(self.phrases[candidate])
         for pattern in self.patterns:
-            m = pattern.regex.match(text)
+            m = pattern.regex.match(core) or pattern.regex.match(text)
             if not m:
                 continue
             slots = {}
@@ -155,4 +173,11 @@ class UtteranceRouter:
                 slots[name] = fill
             else:
                 return Routed(pattern.intent, slots)
-        return Routed(QUESTION_INTENT, {"query": SlotFill(text)})
+        if len(core) >= PHRASE_MIN_LEN:
+            found = process.extractOne(core, [p for p in self.phrases if len(p) >= PHRASE_MIN_LEN],
+                                       scorer=fuzz.ratio, score_cutoff=PHRASE_CUTOFF)
+            if found:
+                return Routed(self.phrases[found[0]])
+        if not any(w in self.vocabulary for w in core.split()):
+            return Routed("AMAZON.FallbackIntent")
+        return Routed(QUESTION_INTENT, {"query": SlotFill(core)})
