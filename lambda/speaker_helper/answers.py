@@ -154,7 +154,7 @@ class Conversation:
         text = " ".join(spoken.lower().split())[:100]
         if text in names:
             return names[text]
-        found = process.extractOne(text, names.keys(), scorer=fuzz.WRatio, score_cutoff=CATALOGUE_CUTOFF)
+        found = process.extractOne(text, names.keys(), scorer=fuzz.ratio, score_cutoff=CATALOGUE_CUTOFF)
         return names[found[0]] if found else None
 
     # ------------------------------------------------------------ yes / no / repeat / help

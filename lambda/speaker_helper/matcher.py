@@ -1,7 +1,7 @@
 """The matcher: which knowledge entry answers a free-form question, or none.
 
 A question is normalised (case, accents, contractions, fillers, speech-recognition splits, number
-words, light stemming, spelling corrected against the knowledge base's own vocabulary), then each
+words, Snowball stemming, spelling corrected against the knowledge base's own vocabulary), then each
 entry is scored against it by two signals:
 
 * word overlap weighted by rarity (IDF over entries), in both directions per question variant and
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -73,12 +74,12 @@ class Match:
     runner_up: Candidate | None = None
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
 def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    """Porter2 (Snowball) stem: "compresses" and "compression" both become "compress"."""
+    return word if word.isdigit() else _STEMMER.stemWord(word)
 
 
 class Normaliser:

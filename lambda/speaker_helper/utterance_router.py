@@ -148,7 +148,9 @@ class UtteranceRouter:
         names = self.types.get(slot_type, {})
         if value in names:
             return SlotFill(value, names[value], custom=True)
-        found = process.extractOne(value, names.keys(), scorer=fuzz.WRatio, score_cutoff=SLOT_CUTOFF)
+        # Whole-string similarity: a long phrase that merely contains a model name ("echo studios
+        # how do i make them play") is not that model.
+        found = process.extractOne(value, names.keys(), scorer=fuzz.ratio, score_cutoff=SLOT_CUTOFF)
         # Alexa still fills an unresolved custom slot with what it heard (ER_SUCCESS_NO_MATCH); here
         # an unresolvable value makes the sample not match, so a question is not taken for a model.
         return SlotFill(value, names[found[0]], custom=True) if found else None

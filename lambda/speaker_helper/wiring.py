@@ -7,7 +7,7 @@ own DynamoDB resource in (moto, or a local server).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
@@ -41,8 +41,13 @@ def dynamodb_resource(settings: Settings):
 
 
 def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
+    # Which Bluetooth speaker a user owns never changes the answer ("my JBL", "my UE Boom"): the
+    # catalogue's Bluetooth brand names read as "speaker". Sonos and the rest keep their names.
+    brands = {" ".join(name.split()): "speaker" for b in kb.brands.values() if b.kind == "bluetooth"
+              for name in (b.name.lower(), *b.synonyms)}
+    lexicon = replace(kb.lexicon, replacements={**brands, **kb.lexicon.replacements})
     return Matcher({e.id: e.questions for e in kb.entries.values()},
-                   {e.id: e.topic for e in kb.entries.values()}, kb.lexicon, settings.match)
+                   {e.id: e.topic for e in kb.entries.values()}, lexicon, settings.match)
 
 
 @dataclass
