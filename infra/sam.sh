@@ -65,8 +65,10 @@ lint() {
 build() {
     install
     log "sam build (no container, arm64/python3.11 as template.yaml says)"
-    # --cached off on purpose: the build is quick and a stale cache would hide a changed pin.
-    sam build --template-file "$TEMPLATE" --build-dir "$BUILD_DIR" --no-use-container
+    # --cached: the dependencies are downloaded again only when lambda/requirements.txt changes
+    # (.aws-sam/deps); the code is copied afresh each time and the build dir is emptied first.
+    # `rm -rf .aws-sam` (make clean) for a build from scratch.
+    sam build --cached --template-file "$TEMPLATE" --build-dir "$BUILD_DIR" --no-use-container
     check_artifact "$BUILD_DIR/SkillFunction"
 }
 

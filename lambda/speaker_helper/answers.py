@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 
 from .config import Settings
-from .knowledge_base import Card, EchoModel, Entry, KnowledgeBase
+from .knowledge_base import MAX_ANSWER_WORDS, Card, EchoModel, Entry, KnowledgeBase
 from .matcher import Matcher
 from .state import GuidePosition, Offer, SessionState, Speaker
 
@@ -104,11 +104,34 @@ class Conversation:
             return self._say(s, entry.answer, self._p("guide_start"), reprompt=self._p("guide_reprompt"),
                              card=entry.card, answer_id=entry.id)
         follow = entry.follow_up
+        closing = follow.ask if follow is not None else self._p("anything_else")
+        personal = self.personal_note(s, entry)
+        if personal and len(f"{entry.answer} {personal} {closing}".split()) > MAX_ANSWER_WORDS:
+            # The one-breath limit: the personal touch beats the offer, the offer beats nothing.
+            follow, closing = None, self._p("anything_else_short")
+            if len(f"{entry.answer} {personal} {closing}".split()) > MAX_ANSWER_WORDS:
+                personal = None
         if follow is not None:
             target = self.kb.entries[follow.id]
             s.offer = Offer("guide" if target.kind == "guide" else "entry", target.id)
-            return self._say(s, entry.answer, follow.ask, reprompt=follow.ask, card=entry.card, answer_id=entry.id)
-        return self._open(s, entry.answer, self._p("anything_else"), card=entry.card, answer_id=entry.id)
+            return self._say(s, entry.answer, personal, follow.ask, reprompt=follow.ask, card=entry.card,
+                             answer_id=entry.id)
+        return self._open(s, entry.answer, personal, closing, card=entry.card, answer_id=entry.id)
+
+    def personal_note(self, s: SessionState, entry: Entry) -> str | None:
+        """A sentence about the user's own Echo for stereo-pair and wired answers, from the catalogue."""
+        owned = [(sp, self.kb.echo_models[sp.id]) for sp in s.user.speakers
+                 if sp.kind == "echo" and sp.id in self.kb.echo_models and sp.id != "echo_sub"]
+        if not owned or entry.topic not in ("stereo_pair", "workarounds"):
+            return None
+        speaker, model = max(owned, key=lambda pair: pair[0].count)
+        if entry.topic == "stereo_pair":
+            key = ("personal_stereo_unknown" if model.stereo_pair != "yes"
+                   else "personal_stereo_yes" if speaker.count >= 2 else "personal_stereo_one")
+        else:
+            key = {"none": "personal_jack_none", "yes": "personal_jack_yes",
+                   "input_only": "personal_jack_input"}.get(model.audio_out)
+        return self._p(key, name=model.name, count=spoken_count(speaker.count)) if key else None
 
     def dont_know(self, s: SessionState) -> Reply:
         s.offer = None

@@ -38,7 +38,9 @@ REQUIRED_PROMPTS = (
     "speakers_saved", "speakers_none", "speakers_list", "speakers_forgotten", "resume_guide",
     "not_for_this_skill", "guide_start", "guide_reprompt", "help_reprompt", "no_topic_yet",
     "yes_without_offer", "no_thanks", "step_lead", "step_next", "no_such_step", "which_step",
-    "speakers_not_understood", "about_model",
+    "speakers_not_understood", "about_model", "anything_else_short", "personal_stereo_yes",
+    "personal_stereo_one", "personal_stereo_unknown", "personal_jack_none", "personal_jack_yes",
+    "personal_jack_input",
 )
 
 PACKAGE_DATA = Path(__file__).with_name("data") / "knowledge.json"

@@ -283,7 +283,7 @@ def _slot_values(name: str) -> st.SearchStrategy:
         "count": st.sampled_from(["1", "2", "3", "8", "20", "21", "0", "?", "two"]),
         "step": st.sampled_from(["1", "2", "6", "7", "0", "?", "-1"]),
         "section": st.sampled_from(SECTION_WORDS),
-    }[name]
+    }.get(name, st.sampled_from(QUESTIONS + WORD_BITS))
     return st.one_of(realistic, nasty_text, huge_text)
 
 
@@ -608,7 +608,7 @@ not_envelopes = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), any_text,
     st.lists(json_trees, max_size=4),
     st.lists(base_envelopes, min_size=1, max_size=2),          # a batch is not an envelope
-    st.dictionaries(extra_keys, json_trees, max_size=4),        # no request
+    st.dictionaries(extra_keys, json_trees, max_size=4).filter(lambda d: not isinstance(d.get("request"), dict)),
     base_envelopes.map(lambda e: {**e, "request": None}),
     st.builds(lambda e, r: {**e, "request": r}, base_envelopes, json_trees.filter(lambda r: not isinstance(r, dict))),
 )
