@@ -5,15 +5,29 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/speaker-helper
 STAMP := $(VENV)/.installed
+SAM := bash infra/sam.sh
+EVAL_SETS := tests/eval/questions.yaml tests/eval/holdout.yaml
+DYNAMODB_PORT ?= 8000
+FUZZ_EXAMPLES ?= 10000
 
-.PHONY: help test chat eval knowledge models clean
+.PHONY: help test chat eval test-all routing quality knowledge models validate-models lint build \
+        package bench fuzz dynamodb speech-report clean
 
 help:
-	@echo "make chat       talk to the skill in the terminal"
-	@echo "make test       everything CI runs"
-	@echo "make eval       answer-quality report on the dev and held-out eval sets"
-	@echo "make knowledge  compile knowledge/*.yaml after editing it"
-	@echo "make models     regenerate interaction_models/*.json"
+	@echo "make chat            talk to the skill in the terminal"
+	@echo "make test            everything CI runs"
+	@echo "make eval            answer quality on the dev and held-out sets, with the BM25 baseline"
+	@echo "make test-all        every question variant back to its own entry"
+	@echo "make routing         accuracy of the local utterance router on tests/eval/routing.yaml"
+	@echo "make knowledge       validate and compile knowledge/*.yaml after editing it"
+	@echo "make models          regenerate interaction_models/*.json from source.yaml"
+	@echo "make validate-models check the models against Alexa's build rules"
+	@echo "make lint / build    sam validate --lint + cfn-lint / sam build (no Docker)"
+	@echo "make package         the ASK CLI skill package in build/skill-package"
+	@echo "make bench           benchmarks against the hello-world anchor (bench/results.md)"
+	@echo "make fuzz            $(FUZZ_EXAMPLES) hypothesis examples through the Lambda entry point"
+	@echo "make dynamodb        a moto DynamoDB server on 127.0.0.1:$(DYNAMODB_PORT)"
+	@echo "make speech-report   words and seconds of speech per answer (needs espeak-ng and sox)"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON)"; exit 1; }
@@ -22,16 +36,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# The order matters: the built-artifact tests need a fresh `sam build`.
 test: $(STAMP)
 	$(CLI) knowledge --check
 	$(CLI) models --check
+	$(PY) -m speaker_helper.model_validator
+	$(SAM) lint
+	$(SAM) build
 	$(PY) -m pytest
 
 chat: $(STAMP)
 	@$(CLI) chat
 
 eval: $(STAMP)
-	$(CLI) eval tests/eval/questions.yaml tests/eval/holdout.yaml
+	$(CLI) eval $(EVAL_SETS)
+
+test-all: $(STAMP)
+	$(CLI) test-all
+
+routing: $(STAMP)
+	$(CLI) routing tests/eval/routing.yaml
+
+quality: eval test-all routing
 
 knowledge: $(STAMP)
 	$(CLI) knowledge
@@ -39,5 +65,32 @@ knowledge: $(STAMP)
 models: $(STAMP)
 	$(CLI) models
 
+validate-models: $(STAMP)
+	$(PY) -m speaker_helper.model_validator
+
+lint:
+	$(SAM) lint
+
+build:
+	$(SAM) build
+
+package: $(STAMP)
+	$(PY) infra/package.py $(PACKAGE_ARGS)
+
+bench: $(STAMP)
+	$(SAM) build
+	$(PY) bench/run.py
+
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/fuzz -q
+
+dynamodb: $(STAMP)
+	@echo "moto DynamoDB on http://127.0.0.1:$(DYNAMODB_PORT) (Ctrl-C stops it; state lives as long as it runs)"
+	@echo "then: DYNAMODB_ENDPOINT=http://127.0.0.1:$(DYNAMODB_PORT) make chat"
+	$(VENV)/bin/moto_server -H 127.0.0.1 -p $(DYNAMODB_PORT)
+
+speech-report: $(STAMP)
+	$(CLI) speech-report
+
 clean:
-	rm -rf $(VENV) .pytest_cache build .aws-sam
+	rm -rf $(VENV) .venv-sam .pytest_cache build .aws-sam .hypothesis

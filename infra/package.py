@@ -2,7 +2,8 @@
 
     build/
       ask-resources.json                     the ASK CLI v2 project file (skill metadata only)
-      .ask/ask-states.json                   only with --skill-id: which skill `ask deploy` updates
+      .ask/ask-states.json                   which skill `ask deploy` updates: --skill-id, else kept
+                                             (a new, empty one creates a skill)
       skill-package/
         skill.json                           infra/skill-package/skill.json + the store listing
         interactionModels/custom/<locale>.json   copied from interaction_models/<locale>.json
@@ -152,10 +153,13 @@ def assemble(project: Path, endpoint: str | None = PLACEHOLDER_ENDPOINT, skill_i
         "askcliResourcesVersion": "2020-03-31",
         "profiles": {profile: {"skillMetadata": {"src": "./skill-package"}}},
     })
-    if skill_id:
-        write_json(project / ".ask" / "ask-states.json", {
+    # As `ask init` writes it. An existing file may hold the id of a skill `ask deploy` created:
+    # it is replaced only when --skill-id is given, so no second skill gets created by accident.
+    states = project / ".ask" / "ask-states.json"
+    if skill_id or not states.exists():
+        write_json(states, {
             "askcliStatesVersion": "2020-03-31",
-            "profiles": {profile: {"skillId": skill_id}},
+            "profiles": {profile: {"skillId": skill_id or ""}},
         })
     return package
 
@@ -169,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="the function ARN (the stack's SkillFunctionArn output); default: a placeholder")
     where.add_argument("--no-endpoint", action="store_true",
                        help="leave out the endpoint and the SKILL_DISABLED subscription (to create the skill first)")
-    parser.add_argument("--skill-id", help="write .ask/ask-states.json so `ask deploy` updates this skill")
+    parser.add_argument("--skill-id", help="write .ask/ask-states.json so `ask deploy` updates this skill "
+                                           "(without it an existing file is kept)")
     parser.add_argument("--ask-profile", default="default", help="the ASK CLI profile (default: default)")
     args = parser.parse_args(argv)
     try:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The SAM CLI jobs, one subcommand each. Offline and Docker-free: neither needs AWS credentials.
+# The SAM CLI jobs, one subcommand each. No Docker, no AWS credentials; lint needs no network.
 #
 #   infra/sam.sh install   set up .venv-sam (done by the others on first use)
 #   infra/sam.sh lint      sam validate --lint, then cfn-lint on the template as SAM translates it
-#   infra/sam.sh build     sam build (no container) into .aws-sam/build, then a look at the artifact
+#   infra/sam.sh build     sam build (no container, arm64) into .aws-sam/build, then a look at it
 #
 # The SAM CLI lives in its own venv, .venv-sam, pinned by infra/requirements-sam.txt: aws-sam-cli
 # pins boto3/botocore and would downgrade them in the project's .venv. Re-running a job is safe;

@@ -50,13 +50,19 @@ def dynamodb(settings):
 
 @pytest.fixture
 def app(settings, dynamodb, kb):
+    """The skill, with the response lint on: every response it gives in a test is checked."""
     from speaker_helper.wiring import build
 
-    return build(settings, dynamodb=dynamodb, kb=kb)
+    app = build(settings, dynamodb=dynamodb, kb=kb, lint=True)
+    yield app
+    assert not app.lint.problems, "response lint:\n" + "\n".join(app.lint.problems)
 
 
 @pytest.fixture
 def skill(settings, dynamodb):
+    """The skill driven by utterances, with the response lint on."""
     from speaker_helper.local_skill import LocalSkill
 
-    return LocalSkill(settings, dynamodb)
+    skill = LocalSkill(settings, dynamodb, lint=True)
+    yield skill
+    assert not skill.app.lint.problems, "response lint:\n" + "\n".join(skill.app.lint.problems)

@@ -6,6 +6,7 @@
   eval FILE...         pass rates of eval sets (tests/eval/*.yaml), with a BM25 baseline
   test-all             every question variant of every entry back to its own entry
   routing FILE...      accuracy of the local utterance router on annotations
+  speech-report        words and seconds of speech per first answer (espeak-ng + sox)
   knowledge [--check]  compile knowledge/*.yaml into the package's JSON (or check it is current)
   models [--check]     generate interaction_models/<locale>.json (or check they are current)
 
@@ -154,6 +155,14 @@ def cmd_routing(args) -> int:
     return 0
 
 
+def cmd_speech_report(args) -> int:
+    from .knowledge_base import load_compiled
+    from .speech_report import report
+
+    print(report(load_compiled()))
+    return 0
+
+
 def cmd_knowledge(args) -> int:
     from .knowledge_base import PACKAGE_DATA, KnowledgeError, compile_to, load_source
 
@@ -235,6 +244,9 @@ def parser() -> argparse.ArgumentParser:
     ro = sub.add_parser("routing", help="intent/slot accuracy of the local router on annotations")
     ro.add_argument("files", nargs="+")
     ro.set_defaults(func=cmd_routing)
+
+    sr = sub.add_parser("speech-report", help="words and seconds of speech per first answer")
+    sr.set_defaults(func=cmd_speech_report)
 
     kn = sub.add_parser("knowledge", help="compile knowledge/*.yaml")
     kn.add_argument("--check", action="store_true")

@@ -44,9 +44,9 @@ class Turn:
 
 
 class LocalSkill:
-    def __init__(self, settings: Settings, dynamodb, locale: str = "en-US"):
+    def __init__(self, settings: Settings, dynamodb, locale: str = "en-US", lint: bool = False):
         self._reply = None
-        self.app = build(settings, dynamodb=dynamodb, observer=self._observe)
+        self.app = build(settings, dynamodb=dynamodb, observer=self._observe, lint=lint)
         kb = self.app.kb
         self.router = UtteranceRouter(load_model(locale), vocabulary=(
             w for entry in kb.entries.values() for q in entry.questions for w in q.split()))

@@ -57,6 +57,7 @@ class App:
     conversation: Conversation
     store: StateStore | None
     skill: Any
+    lint: Any = None  # a LintInterceptor when built with lint=True (tests)
 
     def handle(self, event: Any, context: Any = None) -> dict:
         """One Lambda invocation: raw event in, raw response out."""
@@ -81,7 +82,7 @@ class App:
 
 
 def build(settings: Settings | None = None, dynamodb=None, kb: KnowledgeBase | None = None,
-          observer=None) -> App:
+          observer=None, lint: bool = False) -> App:
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level)
     kb = kb or load_compiled()
@@ -98,7 +99,13 @@ def build(settings: Settings | None = None, dynamodb=None, kb: KnowledgeBase | N
     builder.add_global_request_interceptor(StateLoader(keeper))
     builder.add_global_response_interceptor(StateSaver(keeper))
     builder.add_global_response_interceptor(RequestLogger(observer))
-    return App(settings, kb, conversation, store, builder.create())
+    linter = None
+    if lint:
+        from .response_lint import LintInterceptor
+
+        linter = LintInterceptor()
+        builder.add_global_response_interceptor(linter)
+    return App(settings, kb, conversation, store, builder.create(), linter)
 
 
 _app: App | None = None

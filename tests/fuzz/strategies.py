@@ -123,7 +123,11 @@ def _repeat(unit: str, size: int) -> str:
 
 
 huge_text = st.builds(_repeat, piece, st.integers(min_value=1_000, max_value=100_000))
-any_text = st.one_of(nasty_text, huge_text)
+# Right at the skill's own length caps (state.MAX_ID = 64, state.MAX_TEXT = 2000), in characters
+# that grow when escaped or encoded.
+edge_text = st.builds(_repeat, st.sampled_from(["&", "<", ">", "\U0001F600", "a", "a b", "\x00", "\ud800", "]]>", "&amp;"]),
+                      st.sampled_from([63, 64, 65, 500, 501, 1999, 2000, 2001]) | st.integers(1_900, 2_000))
+any_text = st.one_of(nasty_text, edge_text, huge_text)
 
 # ------------------------------------------------------------------------------------- JSON trees
 
@@ -200,11 +204,11 @@ def user_states(draw, wild: bool = False) -> dict:
 @st.composite
 def skill_attributes(draw, wild: bool = True) -> dict:
     """Session attributes under the skill's own keys (SessionState.to_attributes())."""
-    def val(good):
-        return draw(st.one_of(good, st.none(), json_trees, any_text)) if wild else draw(good)
+    def val(good):  # wild: a right value three times in four, so that the other fields still count
+        return draw(st.one_of(good, good, good, st.none() | json_trees | any_text)) if wild else draw(good)
     ids = st.sampled_from(ENTRY_IDS)
     attrs = {
-        "v": val(st.just(2)) if not wild else draw(st.sampled_from([2, 2, 2, 1, 3, "2", 2.0, True, None])),
+        "v": 2 if not wild else draw(st.sampled_from([2] * 6 + [1, 3, "2", 2.0, True, None])),
         "topic": val(st.none() | st.sampled_from(TOPICS)),
         "entry": val(st.none() | ids),
         "offer": val(st.none() | st.fixed_dictionaries({
@@ -212,16 +216,15 @@ def skill_attributes(draw, wild: bool = True) -> dict:
         "guide": val(st.none() | st.fixed_dictionaries({
             "id": st.sampled_from(GUIDE_IDS) | ids,
             "step": st.integers(0, 8) | st.integers(-3, 60)})),
-        "last_speech": val(st.none() | nasty_text),
-        "last_reprompt": val(st.none() | nasty_text),
+        "last_speech": val(st.none() | nasty_text | edge_text),
+        "last_reprompt": val(st.none() | nasty_text | edge_text),
         "misses": val(st.integers(0, 10)),
         "base": val(st.none() | user_states(wild)),
         "user": val(user_states(wild)),
         "version": val(st.integers(0, 20)),
     }
     if wild:
-        keep = draw(st.sets(st.sampled_from(sorted(attrs))))
-        attrs = {k: v for k, v in attrs.items() if k in keep or k == "v"}
+        attrs = {k: v for k, v in attrs.items() if k == "v" or draw(st.integers(0, 4))}
         attrs.update(draw(st.dictionaries(extra_keys, json_trees, max_size=3)))
     return attrs
 
@@ -332,14 +335,22 @@ OUR_SLOTS = {
 }
 
 
+# The intents whose answer depends on the session state (what `repeat` says, what `yes` accepts...).
+STATEFUL_INTENTS = ["AMAZON.RepeatIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.NextIntent",
+                    "AMAZON.PreviousIntent", "AMAZON.StartOverIntent", "AMAZON.HelpIntent", "AMAZON.FallbackIntent",
+                    "WhichStepIntent", "TellMeMoreIntent", "ListSpeakersIntent", "ForgetSpeakersIntent",
+                    "GuideStepIntent", "SetSpeakersIntent", "QuestionIntent", "DeviceInfoIntent"]
+ANY_INTENT_NAME = st.one_of(
+    st.sampled_from(sorted(OUR_SLOTS)),
+    st.sampled_from(PLAIN_INTENTS + BUILTIN_INTENTS),
+    st.sampled_from(UNKNOWN_INTENTS),
+    nasty_text,
+)
+
+
 @st.composite
-def intents(draw) -> dict:
-    name = draw(st.one_of(
-        st.sampled_from(sorted(OUR_SLOTS)),
-        st.sampled_from(PLAIN_INTENTS + BUILTIN_INTENTS),
-        st.sampled_from(UNKNOWN_INTENTS),
-        nasty_text,
-    ))
+def intents(draw, names: st.SearchStrategy[str] = ANY_INTENT_NAME) -> dict:
+    name = draw(names)
     intent: dict[str, Any] = {"name": name, "confirmationStatus": draw(st.sampled_from(["NONE", "CONFIRMED", "DENIED"]))}
     slot_names = OUR_SLOTS.get(name, [])
     if not slot_names and draw(st.booleans()):
@@ -519,7 +530,7 @@ def _at(event: dict, *path: str) -> Any:
 
 
 @st.composite
-def _mutate_once(draw, event: Any) -> Any:
+def mutate_once(draw, event: Any) -> Any:
     paths = _paths(event)
     ops = ["delete", "null", "retype", "restring", "extra", "session_null", "context_null", "intent_null",
            "slots_list", "slot_value", "resolutions", "attributes", "timestamp", "request_type"]
@@ -577,7 +588,7 @@ def _mutate_once(draw, event: Any) -> Any:
 def mutated(draw, base: st.SearchStrategy = base_envelopes, max_mutations: int = 4) -> Any:
     event = copy.deepcopy(draw(base))
     for _ in range(draw(st.integers(0, max_mutations))):
-        event = draw(_mutate_once(event))
+        event = draw(mutate_once(event))
     return event
 
 
