@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from .config import Settings
 from .knowledge_base import MAX_ANSWER_WORDS, Card, EchoModel, Entry, KnowledgeBase
 from .matcher import Matcher
-from .state import GuidePosition, Offer, SessionState, Speaker
+from .state import MAX_TEXT, GuidePosition, Offer, SessionState, Speaker
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # Catalogue names are resolved fuzzily when Alexa could not resolve a slot (ER_SUCCESS_NO_MATCH):
@@ -63,7 +63,7 @@ class Conversation:
         if not keep_misses:
             s.misses = 0
         reply = Reply(tuple(p for p in speech if p), reprompt, card, answer_id, save_now, guide_step)
-        s.last_speech, s.last_reprompt = reply.text[:2000], reprompt
+        s.last_speech, s.last_reprompt = reply.text[:MAX_TEXT], reprompt
         return reply
 
     def _open(self, s: SessionState, *speech: str, reprompt_key: str = "reprompt", **kwargs) -> Reply:
@@ -256,7 +256,7 @@ class Conversation:
     def go_to_step(self, s: SessionState, number: str | None, section: str | None) -> Reply:
         guide = self._active_guide(s) or self.kb.entry("stereo-pair-setup")
         target = None
-        if number and number.strip().isdigit():
+        if number and number.strip().isdecimal() and len(number.strip()) < 4:
             target = int(number)
         elif section and section.strip():
             titles = {i: st.title.lower() for i, st in enumerate(guide.steps, 1)}
@@ -298,7 +298,7 @@ class Conversation:
         told = []
         echo = self.kb.echo_models.get(model_id or "") or self.resolve_model(model)
         if echo is not None:
-            n = int(count) if count and count.strip().isdigit() and 0 < int(count) <= 20 else 1
+            n = int(count) if count and count.strip().isdecimal() and 0 < int(count) <= 20 else 1
             told.append(Speaker("echo", echo.id, n))
         brand_key = brand_id if brand_id in self.kb.brands else self.resolve_brand(brand)
         if brand_key:

@@ -52,8 +52,11 @@ def _repaired(event: dict) -> dict:
     stamp = request.get("timestamp")
     if isinstance(stamp, (int, float)) and not isinstance(stamp, bool):
         # Epoch milliseconds (seen in old SDK fixtures) -> ISO-8601, as Alexa sends today.
-        seconds = stamp / 1000 if stamp > 1e11 else stamp
-        request["timestamp"] = dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
+        try:
+            seconds = stamp / 1000 if stamp > 1e11 else stamp
+            request["timestamp"] = dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            request.pop("timestamp")
     elif stamp is not None and not isinstance(stamp, str):
         request.pop("timestamp")
     context = fixed.get("context")
@@ -65,8 +68,19 @@ def _repaired(event: dict) -> dict:
     return fixed
 
 
+def _without_object_type(node: Any) -> Any:
+    # The SDK copies unknown JSON fields onto its models, so a field named `object_type` would
+    # override the model's own type discriminator (a SessionEndedRequest posing as a launch).
+    if isinstance(node, dict):
+        return {k: _without_object_type(v) for k, v in node.items() if k != "object_type"}
+    if isinstance(node, list):
+        return [_without_object_type(v) for v in node]
+    return node
+
+
 def parse(event: dict) -> RequestEnvelope:
     """The SDK model of `event`, repairing what is safe to repair; raises AskSdkException."""
+    event = _without_object_type(event)
     try:
         return serializer.deserialize(json.dumps(event), RequestEnvelope)
     except AskSdkException:
@@ -80,9 +94,18 @@ def parse(event: dict) -> RequestEnvelope:
         return serializer.deserialize(json.dumps(fixed), RequestEnvelope)
 
 
+# Request types after which Alexa does not accept speech.
+SPEECHLESS = ("AudioPlayer.", "PlaybackController.", "System.", "AlexaSkillEvent.",
+              "AlexaHouseholdListEvent.", "Messaging.", "SessionEndedRequest")
+
+
+def speechless(request_type: Any) -> bool:
+    return isinstance(request_type, str) and request_type.startswith(SPEECHLESS)
+
+
 def plain_reply(event: dict, speech_ssml: str, reprompt_ssml: str) -> dict:
     """A valid response built without the SDK, for envelopes it cannot model."""
-    if not isinstance(event.get("session"), dict):
+    if not isinstance(event.get("session"), dict) or speechless(event["request"].get("type")):
         return EMPTY_RESPONSE
     return {
         "version": "1.0",

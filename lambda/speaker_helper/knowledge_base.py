@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -132,6 +132,9 @@ class KnowledgeBase:
     brands: Mapping[str, Brand]
     prompts: Mapping[str, tuple[str, ...]]
     lexicon: Lexicon
+    # Snowball stems of every word the content uses, computed when compiling, so the Lambda does
+    # not stem (or import the stemmer for) its own vocabulary at cold start.
+    stems: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def entry(self, entry_id: str | None) -> Entry | None:
         return self.entries.get(entry_id) if entry_id else None
@@ -383,14 +386,34 @@ def load_source(root: Path) -> tuple[KnowledgeBase, dict]:
     prompts = read(root / "prompts" / "en.yaml")
     lexicon = read(root / "lexicon.yaml")
     kb = validate(entries_by_file, catalogue, prompts, lexicon)
+    kb = replace(kb, stems=stems_of(kb))
     compiled = {
         "format": 1,
         "entries": {Path(name).stem: items for name, items in entries_by_file.items()},
         "catalogue": catalogue[1],
         "prompts": prompts[1],
         "lexicon": lexicon[1],
+        "stems": dict(kb.stems),
     }
     return kb, compiled
+
+
+def stems_of(kb: KnowledgeBase) -> dict[str, str]:
+    """Snowball stems of every word in the questions, the lexicon and the catalogue."""
+    import snowballstemmer
+
+    stemmer = snowballstemmer.stemmer("english")
+    texts = [q for e in kb.entries.values() for q in e.questions]
+    texts += [*kb.lexicon.replacements, *kb.lexicon.replacements.values(), *kb.lexicon.fillers,
+              *kb.lexicon.stopwords]
+    texts += [n for item in (*kb.echo_models.values(), *kb.brands.values()) for n in (item.name, *item.synonyms)]
+    texts.append("not are will have am would")  # what the matcher expands contractions to
+    words = set()
+    for text in texts:
+        for token in re.findall(r"[a-z0-9']+", text.lower()):
+            # "partner's" may reach the stemmer as "partners" or, contraction expanded, "partner"
+            words.update(w for w in (token.replace("'", ""), token.split("'")[0]) if w)
+    return {w: (w if w.isdigit() else stemmer.stemWord(w)) for w in sorted(words)}
 
 
 def compile_to(root: Path, target: Path = PACKAGE_DATA) -> KnowledgeBase:
@@ -415,7 +438,11 @@ def load_compiled(path: Path = PACKAGE_DATA) -> KnowledgeBase:
     entries = data.get("entries")
     if not isinstance(entries, dict):
         raise KnowledgeError(label, None, "entries", "must map file names to entry lists")
-    return validate({f"{label}:{k}": v for k, v in entries.items()},
-                    (f"{label}:catalogue", data.get("catalogue")),
-                    (f"{label}:prompts", data.get("prompts")),
-                    (f"{label}:lexicon", data.get("lexicon")))
+    kb = validate({f"{label}:{k}": v for k, v in entries.items()},
+                  (f"{label}:catalogue", data.get("catalogue")),
+                  (f"{label}:prompts", data.get("prompts")),
+                  (f"{label}:lexicon", data.get("lexicon")))
+    stems = data.get("stems")
+    if not isinstance(stems, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in stems.items()):
+        raise KnowledgeError(label, None, "stems", "must map words to stems; rebuild with `make knowledge`")
+    return replace(kb, stems=stems)

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping
 
-import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -43,6 +42,11 @@ _CONTRACTIONS = (
     (re.compile(r"\b(\w+)'s\b"), r"\1"),
 )
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Lower-case words without punctuation (apostrophes dropped: "alexa's" -> "alexas")."""
+    return tuple(_NON_WORD.sub(" ", text.lower().replace("'", "")).split())
 # Misspellings are only corrected for words at least this long, and only this close (0-100):
 # short words have too many neighbours to guess safely.
 _SPELL_MIN_LEN = 5
@@ -74,23 +78,45 @@ class Match:
     runner_up: Candidate | None = None
 
 
-_STEMMER = snowballstemmer.stemmer("english")
+class Stemmer:
+    """Porter2 (Snowball) stems: "compresses" and "compression" both become "compress".
 
+    Snowball is pure Python (about 0.1 ms a word) and its import costs tens of milliseconds, so the
+    stems of every word the knowledge base uses are computed when it is compiled (`known`); the
+    library is imported only for a word not seen before, and each answer is remembered.
+    """
 
-def _stem(word: str) -> str:
-    """Porter2 (Snowball) stem: "compresses" and "compression" both become "compress"."""
-    return word if word.isdigit() else _STEMMER.stemWord(word)
+    def __init__(self, known: Mapping[str, str] | None = None):
+        self._cache = dict(known or {})
+        self._snowball = None
+
+    def __call__(self, word: str) -> str:
+        stem = self._cache.get(word)
+        if stem is None:
+            if word.isdigit():
+                stem = word
+            else:
+                if self._snowball is None:
+                    import snowballstemmer
+
+                    self._snowball = snowballstemmer.stemmer("english")
+                stem = self._snowball.stemWord(word)
+            if len(self._cache) < 100_000:  # bounded: queries can bring any word
+                self._cache[word] = stem
+        return stem
 
 
 class Normaliser:
-    """Text -> a tuple of comparable tokens. One instance per lexicon (it compiles the rules)."""
+    """Text -> a tuple of comparable tokens. One instance per lexicon (it indexes the rules)."""
 
-    def __init__(self, lexicon: Lexicon):
+    def __init__(self, lexicon: Lexicon, stems: Mapping[str, str] | None = None):
         self.lexicon = lexicon
-        phrases = sorted(lexicon.replacements, key=lambda p: (-len(p.split()), -len(p)))
-        self._replace = re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b") if phrases else None
-        fillers = sorted(lexicon.fillers, key=len, reverse=True)
-        self._fillers = re.compile(r"\b(" + "|".join(re.escape(f) for f in fillers) + r")\b") if fillers else None
+        self.stem = Stemmer(stems)
+        # Phrase rules as word tuples, looked up longest-first at each word: a dictionary probe
+        # per word and length, much cheaper than one regular expression with hundreds of branches.
+        self._replacements = {_words(k): _words(v) for k, v in lexicon.replacements.items() if _words(k)}
+        self._fillers = {_words(f): () for f in lexicon.fillers if _words(f)}
+        self._longest = max(map(len, [*self._replacements, *self._fillers]), default=1)
         self.vocabulary: frozenset[str] = frozenset()
         self._vocab_list: list[str] = []
 
@@ -102,26 +128,35 @@ class Normaliser:
     def clean(self, text: str) -> str:
         """Case, accents, contractions, punctuation, fillers and replacements: a plain string."""
         text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-        text = text.replace("’", "'")
         for pattern, repl in _CONTRACTIONS:
             text = pattern.sub(repl, text)
-        text = _NON_WORD.sub(" ", text.replace("'", ""))
-        text = " ".join(text.split())
-        if self._fillers:
-            text = " ".join(self._fillers.sub(" ", text).split())
+        words = self._rewrite(_words(text), self._fillers)
         # Replacements can feed each other ("duel audio" -> "dual audio" -> "dualaudio"): repeat
         # until nothing changes (the lexicon is small and has no cycles; 3 passes bound it).
         for _ in range(3):
-            if not self._replace:
+            rewritten = self._rewrite(words, self._replacements)
+            if rewritten == words:
                 break
-            replaced = self._replace.sub(lambda m: self.lexicon.replacements[m.group(1)], text)
-            if replaced == text:
-                break
-            text = replaced
-        return text
+            words = rewritten
+        return " ".join(words)
+
+    def _rewrite(self, words: tuple[str, ...], table: dict) -> tuple[str, ...]:
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self._longest, len(words) - i), 0, -1):
+                replacement = table.get(words[i:i + n])
+                if replacement is not None:
+                    out.extend(replacement)
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return tuple(out)
 
     def tokens(self, text: str, correct: bool = True) -> tuple[str, ...]:
-        words = [_stem(w) for w in self.clean(text).split()]
+        words = [self.stem(w) for w in self.clean(text).split()]
         if correct and self.vocabulary:
             words = [self._correct(w) for w in words]
         return tuple(words)
@@ -143,13 +178,14 @@ class Matcher:
     """Scores knowledge entries against a question. Build once per cold start; `match` is pure."""
 
     def __init__(self, questions: Mapping[str, Iterable[str]], topics: Mapping[str, str],
-                 lexicon: Lexicon, settings: MatchSettings, weights: Weights = Weights()):
+                 lexicon: Lexicon, settings: MatchSettings, weights: Weights = Weights(),
+                 stems: Mapping[str, str] | None = None):
         self.settings = settings
         self.weights = weights
         self.topics = dict(topics)
-        self.normaliser = Normaliser(lexicon)
+        self.normaliser = Normaliser(lexicon, stems)
         # Tokens are stemmed before they are compared with stopwords ("does" -> "doe").
-        stop = frozenset(lexicon.stopwords) | {_stem(w) for w in lexicon.stopwords}
+        stop = frozenset(lexicon.stopwords) | {self.normaliser.stem(w) for sw in lexicon.stopwords for w in _words(sw)}
         raw = {eid: [self.normaliser.tokens(q, correct=False) for q in qs] for eid, qs in questions.items()}
         self.normaliser.set_vocabulary(t for variants in raw.values() for v in variants for t in v)
         self._stop = stop

@@ -7,6 +7,7 @@ replaced by its default rather than rejected: the user still gets an answer.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Mapping
@@ -14,7 +15,7 @@ from typing import Any, Mapping
 SCHEMA_VERSION = 2
 MAX_SPEAKERS = 8
 MAX_SPEAKER_COUNT = 20
-MAX_TEXT = 2000
+MAX_TEXT = 1000
 MAX_ID = 64
 MAX_STEP = 50
 MAX_VISITS = 1_000_000
@@ -22,6 +23,16 @@ MAX_VISITS = 1_000_000
 
 def _str(value: Any, limit: int = MAX_ID) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= limit else None
+
+
+# What the skill itself says: printable Latin text and typographic quotes and dashes. Anything
+# else in a "last response" came from somewhere other than this skill.
+_SPOKEN = re.compile(r"^[\x20-\x7e\xa0-\xff\u2013\u2014\u2018\u2019\u201c\u201d]*$")
+
+
+def _text(value: Any) -> str | None:
+    text = _str(value, MAX_TEXT)
+    return text if text is not None and _SPOKEN.match(text) else None
 
 
 def _int(value: Any, low: int, high: int, default: int) -> int:
@@ -185,8 +196,8 @@ class SessionState:
             entry=entry if entry in known_ids else None,
             offer=offer if offer and offer.id in known_ids else None,
             guide=guide if guide and guide.id in known_ids else None,
-            last_speech=_str(raw.get("last_speech"), MAX_TEXT),
-            last_reprompt=_str(raw.get("last_reprompt"), MAX_TEXT),
+            last_speech=_text(raw.get("last_speech")),
+            last_reprompt=_text(raw.get("last_reprompt")),
             misses=_int(raw.get("misses", 0), 0, 10, 0),
             base=UserState.from_dict(raw["base"]) if isinstance(raw.get("base"), Mapping) else None,
             user=UserState.from_dict(raw.get("user")),

@@ -142,7 +142,7 @@ class UtteranceRouter:
             return None
         if slot_type == NUMBER:
             number = _NUMBERS.get(value, value)
-            return SlotFill(number) if number.isdigit() else None
+            return SlotFill(number) if number.isdecimal() else None
         if slot_type == SEARCH_QUERY or slot_type.startswith("AMAZON."):
             return SlotFill(value)
         names = self.types.get(slot_type, {})

@@ -47,7 +47,7 @@ def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
               for name in (b.name.lower(), *b.synonyms)}
     lexicon = replace(kb.lexicon, replacements={**brands, **kb.lexicon.replacements})
     return Matcher({e.id: e.questions for e in kb.entries.values()},
-                   {e.id: e.topic for e in kb.entries.values()}, lexicon, settings.match)
+                   {e.id: e.topic for e in kb.entries.values()}, lexicon, settings.match, stems=kb.stems)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ..answers import Reply
 from ..state import SessionState
 from .base import SESSION_STATE, respond, request_type
-from .lifecycle import SILENT_PREFIXES
+from ..envelopes import speechless
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +23,11 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
     def handle(self, handler_input, exception):
         log.error("unhandled exception", exc_info=exception,
                   extra={"event": "handler_error", "error": type(exception).__name__})
-        kind = request_type(handler_input)
-        if kind.startswith(SILENT_PREFIXES) or kind == "SessionEndedRequest" or handler_input.request_envelope.session is None:
+        if speechless(request_type(handler_input)) or handler_input.request_envelope.session is None:
             return handler_input.response_builder.response
         # The failure may have come before the state was read: answer from a blank state then.
-        handler_input.attributes_manager.request_attributes.setdefault(SESSION_STATE, SessionState())
+        state = handler_input.attributes_manager.request_attributes.setdefault(SESSION_STATE, SessionState())
+        # Response interceptors do not run after an exception: without this the SDK would send the
+        # request's session attributes back as they came, whatever they held.
+        handler_input.attributes_manager.session_attributes = state.to_attributes()
         return respond(handler_input, Reply((self.kb.prompt("error"),), self.kb.prompt("reprompt")))

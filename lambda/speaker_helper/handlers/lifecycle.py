@@ -12,12 +12,11 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_model.canfulfill import CanFulfillIntent, CanFulfillIntentValues
 
 from ..answers import Conversation
+from ..envelopes import speechless
 from .base import REPLY, request_type, respond, session_state
 
 log = logging.getLogger(__name__)
 
-SILENT_PREFIXES = ("AudioPlayer.", "PlaybackController.", "System.", "AlexaSkillEvent.",
-                   "AlexaHouseholdListEvent.", "Messaging.")
 
 
 class LaunchHandler(AbstractRequestHandler):
@@ -80,7 +79,7 @@ class CanFulfillHandler(AbstractRequestHandler):
 
 class SilentEventHandler(AbstractRequestHandler):
     def can_handle(self, handler_input):
-        return request_type(handler_input).startswith(SILENT_PREFIXES)
+        return speechless(request_type(handler_input))
 
     def handle(self, handler_input):
         return handler_input.response_builder.response
