@@ -23,13 +23,26 @@ CATALOGUE_CUTOFF = 80.0
 
 
 @dataclass(frozen=True)
+class Visual:
+    """What a screen shows with a reply (Echo Show): key facts, a guide's steps, or a table."""
+
+    kind: str                                 # "facts", "steps" or "table"
+    title: str
+    items: tuple[str, ...] = ()               # fact lines, or step titles
+    header: tuple[str, ...] = ()              # table column names
+    rows: tuple[tuple[str, ...], ...] = ()    # table rows
+    current: int = 0                          # steps: the step being read (1-based)
+
+
+@dataclass(frozen=True)
 class Reply:
     speech: tuple[str, ...]           # sentences/parts, spoken with a short pause between them
     reprompt: str | None = None       # None: the session ends
     card: Card | None = None
     answer_id: str | None = None      # the knowledge entry the answer came from
     save_now: bool = False            # the user told us something: write it now
-    guide_step: int | None = None     # for displays: the guide step being read
+    guide_step: int | None = None     # the guide step being read
+    visual: Visual | None = None      # for devices with a screen
 
     @property
     def end_session(self) -> bool:
@@ -59,10 +72,12 @@ class Conversation:
 
     def _say(self, s: SessionState, *speech: str, reprompt: str | None, card: Card | None = None,
              answer_id: str | None = None, save_now: bool = False, guide_step: int | None = None,
-             keep_misses: bool = False) -> Reply:
+             keep_misses: bool = False, visual: Visual | None = None) -> Reply:
         if not keep_misses:
             s.misses = 0
-        reply = Reply(tuple(p for p in speech if p), reprompt, card, answer_id, save_now, guide_step)
+        if visual is None and card is not None:
+            visual = Visual("facts", card.title, tuple(line.strip() for line in card.text.splitlines() if line.strip()))
+        reply = Reply(tuple(p for p in speech if p), reprompt, card, answer_id, save_now, guide_step, visual)
         s.last_speech, s.last_reprompt = reply.text[:MAX_TEXT], reprompt
         return reply
 
@@ -101,8 +116,9 @@ class Conversation:
         self._set_user(s, last_topic=entry.topic)
         if entry.kind == "guide":
             s.guide = GuidePosition(entry.id, 0)
+            steps = Visual("steps", entry.card.title, tuple(st.title for st in entry.steps))
             return self._say(s, entry.answer, self._p("guide_start"), reprompt=self._p("guide_reprompt"),
-                             card=entry.card, answer_id=entry.id)
+                             card=entry.card, answer_id=entry.id, visual=steps)
         follow = entry.follow_up
         closing = follow.ask if follow is not None else self._p("anything_else")
         personal = self.personal_note(s, entry)
@@ -111,12 +127,22 @@ class Conversation:
             follow, closing = None, self._p("anything_else_short")
             if len(f"{entry.answer} {personal} {closing}".split()) > MAX_ANSWER_WORDS:
                 personal = None
+        visual = self.table_visual(entry)
         if follow is not None:
             target = self.kb.entries[follow.id]
             s.offer = Offer("guide" if target.kind == "guide" else "entry", target.id)
             return self._say(s, entry.answer, personal, follow.ask, reprompt=follow.ask, card=entry.card,
-                             answer_id=entry.id)
-        return self._open(s, entry.answer, personal, closing, card=entry.card, answer_id=entry.id)
+                             answer_id=entry.id, visual=visual)
+        return self._open(s, entry.answer, personal, closing, card=entry.card, answer_id=entry.id, visual=visual)
+
+    @staticmethod
+    def table_visual(entry: Entry) -> Visual | None:
+        if not entry.table:
+            return None
+        columns = list(entry.table[0])
+        header = tuple(c.replace("_", " ").capitalize() for c in columns)
+        return Visual("table", entry.card.title, header=("", *header[1:]),
+                      rows=tuple(tuple(row.get(c, "") for c in columns) for row in entry.table))
 
     def personal_note(self, s: SessionState, entry: Entry) -> str | None:
         """A sentence about the user's own Echo for stereo-pair and wired answers, from the catalogue."""
@@ -228,8 +254,9 @@ class Conversation:
         lead = self._p("step_lead", number=spoken_count(number), total=spoken_count(total))
         tail = self._p("guide_done") if last else self._p("step_next", number=spoken_count(number + 1))
         card = Card(f"{guide.card.title}: step {number} of {total}", f"{step.title}\n{step.card}")
+        visual = Visual("steps", guide.card.title, tuple(st.title for st in guide.steps), current=number)
         return self._say(s, lead, step.speech, tail, reprompt=self._p("guide_reprompt"), card=card,
-                         answer_id=guide.id, guide_step=number)
+                         answer_id=guide.id, guide_step=number, visual=visual)
 
     def start_guide(self, s: SessionState, guide_id: str = "stereo-pair-setup") -> Reply:
         guide = self._active_guide(s) or self.kb.entry(guide_id)

@@ -6,6 +6,7 @@ then the unknown-intent net, then request types, and the in-session and empty-re
 """
 from __future__ import annotations
 
+from .display import TouchHandler
 from .errors import CatchAllExceptionHandler
 from .guide import GuideStepHandler, NextHandler, PreviousHandler, StartOverHandler, WhichStepHandler
 from .lifecycle import (CanFulfillHandler, EmptyResponseHandler, InSessionRequestHandler, LaunchHandler,
@@ -40,6 +41,7 @@ def request_handlers(conversation, keeper) -> list:
         SessionEndedHandler(keeper),
         SkillDisabledHandler(keeper),
         CanFulfillHandler(),
+        TouchHandler(conversation),            # Echo Show touches
         SilentEventHandler(),                  # events that must not speak
         InSessionRequestHandler(conversation), # other in-session requests: a polite answer
         EmptyResponseHandler(),                # anything left: an empty, valid response

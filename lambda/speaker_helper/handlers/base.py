@@ -11,9 +11,11 @@ from typing import Any
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 from ask_sdk_model.ui import SimpleCard
 
 from ..answers import Conversation, Reply
+from ..display import TOKEN, datasource, document
 from ..speech import reprompt_ssml, speech_ssml
 from ..state import SessionState
 
@@ -68,6 +70,13 @@ def session_state(handler_input: HandlerInput) -> SessionState:
     return handler_input.attributes_manager.request_attributes[SESSION_STATE]
 
 
+def supports_apl(handler_input: HandlerInput) -> bool:
+    """Whether the device has a screen that renders APL (an Echo Show, not an Echo Dot)."""
+    system = getattr(getattr(handler_input.request_envelope, "context", None), "system", None)
+    interfaces = getattr(getattr(system, "device", None), "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+
+
 def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     handler_input.attributes_manager.request_attributes[REPLY] = reply
     builder = handler_input.response_builder.speak(speech_ssml(reply))
@@ -78,6 +87,9 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_should_end_session(True)
     if reply.card is not None:
         builder.set_card(SimpleCard(title=reply.card.title, content=reply.card.text))
+    if reply.visual is not None and supports_apl(handler_input):
+        builder.add_directive(RenderDocumentDirective(
+            token=TOKEN, document=document(reply.visual.kind), datasources=datasource(reply.visual)))
     return builder.response
 
 
