@@ -51,7 +51,8 @@ def _local_skill(args):
 
 def cmd_chat(args) -> int:
     with _local_skill(args) as skill:
-        session = skill.session(user_id=args.user) if args.user else skill.session()
+        kwargs = {"user_id": args.user} if args.user else {}
+        session = skill.session(viewport=args.screen, **kwargs)
         interactive = sys.stdin.isatty()
 
         def show(turn):
@@ -61,6 +62,11 @@ def cmd_chat(args) -> int:
             print(f"Alexa: {turn.ssml if args.ssml else turn.speech}", flush=True)
             if turn.card and args.cards:
                 print(f"  [card] {turn.card['title']}: {turn.card['text']}", flush=True)
+            for directive in turn.response.get("response", {}).get("directives", []):
+                data = directive.get("datasources", {}).get("speakerHelper", {})
+                shown = data.get("rows") or data.get("items") or []
+                current = f" (step {data['current']} highlighted)" if data.get("current") else ""
+                print(f"  [screen] {data.get('title')}{current}: " + " | ".join(map(str, shown)), flush=True)
 
         show(skill.launch(session))
         while not session.ended:
@@ -219,6 +225,7 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--json", action="store_true", help="one JSON line per turn")
     chat.add_argument("--cards", action="store_true", help="also show the Alexa app cards")
     chat.add_argument("--user", help="the Alexa user id to chat as (default: a fixed local user)")
+    chat.add_argument("--screen", action="store_true", help="be an Echo Show (APL documents are shown)")
     chat.set_defaults(func=cmd_chat)
 
     ask = with_dynamodb(sub.add_parser("ask", help="one-shot question(s)"))
@@ -259,6 +266,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):  # `speaker-helper ... | head` ends quietly, as Unix tools do
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = parser().parse_args(argv)
     return args.func(args)
 
