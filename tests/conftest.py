@@ -40,12 +40,12 @@ def dynamodb(settings):
     from moto import mock_aws
 
     from speaker_helper.local_dynamodb import ensure_table
-    from speaker_helper.wiring import dynamodb_resource
+    from speaker_helper.wiring import dynamodb_client
 
     with mock_aws():
-        resource = dynamodb_resource(settings)
-        ensure_table(resource, settings.table_name)
-        yield resource
+        client = dynamodb_client(settings)
+        ensure_table(client, settings.table_name)
+        yield client
 
 
 @pytest.fixture

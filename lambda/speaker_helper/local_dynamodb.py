@@ -47,8 +47,7 @@ def table_definition(path: Path = TEMPLATE) -> dict:
     }
 
 
-def ensure_table(dynamodb, name: str) -> None:
-    client = dynamodb.meta.client
+def ensure_table(client, name: str) -> None:
     try:
         client.describe_table(TableName=name)
     except client.exceptions.ResourceNotFoundException:
@@ -58,21 +57,21 @@ def ensure_table(dynamodb, name: str) -> None:
 
 @contextlib.contextmanager
 def dynamodb(settings) -> Iterator[object]:
-    """A DynamoDB resource with the skill's table: the endpoint in settings, else moto in-process."""
+    """A DynamoDB client with the skill's table: the endpoint in settings, else moto in-process."""
     import os
 
-    from .wiring import dynamodb_resource
+    from .wiring import dynamodb_client
 
     if settings.dynamodb_endpoint:
-        resource = dynamodb_resource(settings)
-        ensure_table(resource, settings.table_name)
-        yield resource
+        client = dynamodb_client(settings)
+        ensure_table(client, settings.table_name)
+        yield client
         return
     from moto import mock_aws
 
     for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
         os.environ.setdefault(key, value)
     with mock_aws():
-        resource = dynamodb_resource(settings)
-        ensure_table(resource, settings.table_name)
-        yield resource
+        client = dynamodb_client(settings)
+        ensure_table(client, settings.table_name)
+        yield client

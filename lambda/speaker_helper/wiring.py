@@ -2,7 +2,7 @@
 
 This is the only module that creates AWS clients, and it does so when the first request arrives
 (or when a test or the command line asks), never at import. Tests and the command line pass their
-own DynamoDB resource in (moto, or a local server).
+own DynamoDB client in (moto, or a local server).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from .state_store import StateStore
 log = logging.getLogger(__name__)
 
 
-def dynamodb_resource(settings: Settings):
+def dynamodb_client(settings: Settings):
     import boto3
     from botocore.config import Config
 
@@ -36,8 +36,8 @@ def dynamodb_resource(settings: Settings):
         read_timeout=settings.dynamodb_read_timeout,
         retries={"total_max_attempts": settings.dynamodb_total_attempts, "mode": "standard"},
     )
-    return boto3.resource("dynamodb", region_name=settings.region,
-                          endpoint_url=settings.dynamodb_endpoint, config=config)
+    return boto3.client("dynamodb", region_name=settings.region,
+                        endpoint_url=settings.dynamodb_endpoint, config=config)
 
 
 def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
@@ -88,8 +88,8 @@ def build(settings: Settings | None = None, dynamodb=None, kb: KnowledgeBase | N
     kb = kb or load_compiled()
     conversation = Conversation(kb, build_matcher(kb, settings), settings)
     if dynamodb is None:
-        dynamodb = dynamodb_resource(settings)
-    store = StateStore(dynamodb.Table(settings.table_name), settings.state_ttl_days)
+        dynamodb = dynamodb_client(settings)
+    store = StateStore(dynamodb, settings.table_name, settings.state_ttl_days)
     keeper = StateKeeper(store, TOPICS, kb.entries.keys())
     builder = SkillBuilder()
     for handler in request_handlers(conversation, keeper):

@@ -123,15 +123,15 @@ def fuzz_app():
 
     from speaker_helper.config import Settings
     from speaker_helper.local_dynamodb import ensure_table
-    from speaker_helper.wiring import build, dynamodb_resource
+    from speaker_helper.wiring import build, dynamodb_client
 
     settings_ = Settings(log_level="ERROR")
     swallowed = _SwallowedErrors()
     logger = logging.getLogger("speaker_helper")
     with mock_aws():
-        resource = dynamodb_resource(settings_)
-        ensure_table(resource, settings_.table_name)
-        app = build(settings_, dynamodb=resource)
+        client = dynamodb_client(settings_)
+        ensure_table(client, settings_.table_name)
+        app = build(settings_, dynamodb=client)
         logger.addHandler(swallowed)
         try:
             yield Target(app, swallowed)

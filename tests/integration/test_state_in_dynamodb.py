@@ -13,14 +13,17 @@ USER = "amzn1.ask.account.TEST-USER"
 
 
 def _item(dynamodb, settings, user=USER):
-    return dynamodb.Table(settings.table_name).get_item(Key={KEY: user_key(user)}).get("Item")
+    from boto3.dynamodb.types import TypeDeserializer
+
+    item = dynamodb.get_item(TableName=settings.table_name, Key={KEY: {"S": user_key(user)}}).get("Item")
+    return {k: TypeDeserializer().deserialize(v) for k, v in item.items()} if item else None
 
 
 def test_the_raw_user_id_is_never_stored(dynamodb, settings, skill):
     session = skill.session(user_id=USER)
     skill.launch(session)
     skill.say(session, "I have two echo dots fourth gen")
-    items = dynamodb.Table(settings.table_name).scan()["Items"]
+    items = dynamodb.scan(TableName=settings.table_name)["Items"]
     assert len(items) == 1 and USER not in str(items)
 
 
@@ -118,8 +121,8 @@ def test_items_carry_a_ttl(skill, dynamodb, settings):
     assert time.time() + 170 * 86400 < expires < time.time() + 190 * 86400
 
 
-class FaultyTable:
-    """A table whose every call fails the way DynamoDB can fail."""
+class FaultyClient:
+    """A DynamoDB client whose every call fails the way DynamoDB can fail."""
 
     def __init__(self, error: Exception):
         self.error = error
@@ -153,7 +156,7 @@ def _fault_id(fault: Exception) -> str:
 
 @pytest.mark.parametrize("fault", FAULTS, ids=_fault_id)
 def test_a_dynamodb_fault_is_invisible_to_the_user_and_logged_once(fault, skill, caplog):
-    skill.app.store.table = FaultyTable(fault)
+    skill.app.store.client = FaultyClient(fault)
     session = skill.session(user_id=USER)
     with caplog.at_level(logging.WARNING, logger="speaker_helper"):
         welcome = skill.launch(session)
@@ -170,14 +173,14 @@ def test_a_dynamodb_fault_is_invisible_to_the_user_and_logged_once(fault, skill,
 
 
 def test_a_missing_table_is_a_fault_not_a_crash(dynamodb):
-    store = StateStore(dynamodb.Table("no-such-table"), ttl_days=1)
+    store = StateStore(dynamodb, "no-such-table", ttl_days=1)
     with pytest.raises(StateUnavailable):
         store.load(user_key(USER))
 
 
 def test_the_client_gives_up_well_before_alexas_eight_seconds(settings):
-    from speaker_helper.wiring import dynamodb_resource
+    from speaker_helper.wiring import dynamodb_client
 
-    config = dynamodb_resource(settings).meta.client.meta.config
+    config = dynamodb_client(settings).meta.config
     worst = (config.connect_timeout + config.read_timeout) * config.retries["total_max_attempts"]
     assert worst <= 4
