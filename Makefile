@@ -11,7 +11,7 @@ DYNAMODB_PORT ?= 8000
 FUZZ_EXAMPLES ?= 10000
 
 .PHONY: help test chat eval test-all routing quality knowledge models validate-models lint build \
-        package bench fuzz dynamodb speech-report clean
+        package bench bench-quick fuzz dynamodb speech-report clean
 
 help:
 	@echo "make chat            talk to the skill in the terminal"
@@ -24,7 +24,7 @@ help:
 	@echo "make validate-models check the models against Alexa's build rules"
 	@echo "make lint / build    sam validate --lint + cfn-lint / sam build (no Docker)"
 	@echo "make package         the ASK CLI skill package in build/skill-package"
-	@echo "make bench           benchmarks against the hello-world anchor (bench/results.md)"
+	@echo "make bench           benchmarks against the hello-world anchor (bench/results.md; make build first for the artifact row)"
 	@echo "make fuzz            $(FUZZ_EXAMPLES) hypothesis examples through the Lambda entry point"
 	@echo "make dynamodb        a moto DynamoDB server on 127.0.0.1:$(DYNAMODB_PORT)"
 	@echo "make speech-report   words and seconds of speech per answer (needs espeak-ng and sox)"
@@ -78,8 +78,10 @@ package: $(STAMP)
 	$(PY) infra/package.py $(PACKAGE_ARGS)
 
 bench: $(STAMP)
-	$(SAM) build
 	$(PY) bench/run.py
+
+bench-quick: $(STAMP)
+	$(PY) bench/run.py --quick
 
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/fuzz -q

@@ -166,17 +166,32 @@ import json
 print(json.dumps({"window_ms": (_t1 - _t0) * 1000, "cpu_ms": (_c1 - _c0) * 1000,
                   "ok": "outputSpeech" in _r["response"]}))
 """
-# The anchor's optional extra: the DynamoDB table object any DynamoDB-backed skill creates before its
-# first read (no request is made).
-ANCHOR_DB = 'boto3.resource("dynamodb").Table("anchor")'
+# The anchor's optional extra: the DynamoDB client any DynamoDB-backed skill creates before its first
+# read (the cheapest way to talk to DynamoDB with boto3; no request is made).
+ANCHOR_DB = 'boto3.client("dynamodb")'
 # "As `sam build` ships it": the artifact holds no .pyc files, so on Lambda every module but the
 # runtime's own boto3 is compiled from source at each cold start. After boto3 is imported, point the
 # bytecode cache at an empty directory so the rest is compiled too.
 NO_PYC = "import sys; sys.pycache_prefix = __EMPTY_DIR__; sys.dont_write_bytecode = True"
 PYC_BACK = "sys.pycache_prefix = None"
 
+# One put/get/delete through whichever DynamoDB API the code uses (the low-level client now, the
+# resource's Table before), to warm moto's own code paths outside the timed window.
+WARMUP = """\
+if hasattr(_ddb, "Table"):
+    _tab = _ddb.Table(_settings.table_name)
+    _tab.put_item(Item={"pk": "bench#warmup", "version": 1})
+    _tab.get_item(Key={"pk": "bench#warmup"}, ConsistentRead=True)
+    _tab.delete_item(Key={"pk": "bench#warmup"})
+else:
+    _ddb.put_item(TableName=_settings.table_name, Item={"pk": {"S": "bench#warmup"}, "version": {"N": "1"}})
+    _ddb.get_item(TableName=_settings.table_name, Key={"pk": {"S": "bench#warmup"}}, ConsistentRead=True)
+    _ddb.delete_item(TableName=_settings.table_name, Key={"pk": {"S": "bench#warmup"}})"""
+DDB_PHASE = "boto3 DynamoDB client (fresh; resource + Table in older code)"
+
 # Window A: top of script -> boto3 and the handler module imported (everything the Lambda imports).
-# Untimed: moto in-process, the table created through ensure_table + wiring.dynamodb_resource, one
+# Untimed: moto in-process, the table created through ensure_table + wiring.dynamodb_client (or the
+#   older wiring.dynamodb_resource), one
 #   put/get/delete to warm moto's own code paths, and boto3's default session dropped so that the
 #   skill creates its session and loads its service models itself, as it does in Lambda.
 # Window B: handler(LaunchRequest) + handler(question), through get_app() -> build() as deployed.
@@ -192,16 +207,13 @@ _t1 = time.perf_counter(); _c1 = time.process_time()
 __PYC_BACK__
 from moto import mock_aws
 _mock = mock_aws(); _mock.start()
+import speaker_helper.wiring as _w
 from speaker_helper.config import Settings
 from speaker_helper.local_dynamodb import ensure_table
-from speaker_helper.wiring import dynamodb_resource
 _settings = Settings.from_env()
-_res = dynamodb_resource(_settings)
-ensure_table(_res, _settings.table_name)
-_tab = _res.Table(_settings.table_name)
-_tab.put_item(Item={"pk": "bench#warmup", "version": 1})
-_tab.get_item(Key={"pk": "bench#warmup"}, ConsistentRead=True)
-_tab.delete_item(Key={"pk": "bench#warmup"})
+_ddb = (getattr(_w, "dynamodb_client", None) or _w.dynamodb_resource)(_settings)
+ensure_table(_ddb, _settings.table_name)
+__WARMUP__
 boto3.DEFAULT_SESSION = None
 _t2 = time.perf_counter(); _c2 = time.process_time()
 _r1 = _entry.handler(__LAUNCH__, None)
@@ -227,20 +239,24 @@ import time; _marks = [("start", time.perf_counter())]
 def mark(name): _marks.append((name, time.perf_counter()))
 import boto3; mark("import boto3")
 import ask_sdk_core.skill_builder, ask_sdk_model; mark("import ask_sdk_core + ask_sdk_model")
-import speaker_helper.app; mark("import speaker_helper.app (own modules, rapidfuzz, snowballstemmer)")
+import speaker_helper.app; mark("import speaker_helper.app (its modules and libraries)")
 import speaker_helper.wiring as _w
 from speaker_helper.config import Settings
 _settings = Settings.from_env()
-_res = _w.dynamodb_resource(_settings); _res.Table(_settings.table_name); mark("boto3 resource + Table (fresh)")
+_factory = getattr(_w, "dynamodb_client", None) or _w.dynamodb_resource
+def _fresh():
+    made = _factory(_settings)
+    if hasattr(made, "Table"):  # the resource API also builds a Table class
+        made.Table(_settings.table_name)
+    return made
+_ddb = _fresh(); mark(__DDB_PHASE__)
 from moto import mock_aws
-from moto.core import patch_resource
+from moto.core import patch_client, patch_resource
 from speaker_helper.local_dynamodb import ensure_table
-_mock = mock_aws(); _mock.start(); patch_resource(_res)
-ensure_table(_res, _settings.table_name)
-_tab = _res.Table(_settings.table_name)
-_tab.put_item(Item={"pk": "bench#warmup", "version": 1})
-_tab.get_item(Key={"pk": "bench#warmup"}, ConsistentRead=True)
-_tab.delete_item(Key={"pk": "bench#warmup"})
+_mock = mock_aws(); _mock.start()
+(patch_resource if hasattr(_ddb, "Table") else patch_client)(_ddb)
+ensure_table(_ddb, _settings.table_name)
+__WARMUP__
 mark("EXCLUDED moto setup")
 _parts = {}
 def _timed(name, fn):
@@ -251,13 +267,13 @@ def _timed(name, fn):
     return wrapper
 _w.load_compiled = _timed("load_compiled", _w.load_compiled)
 _w.build_matcher = _timed("build_matcher", _w.build_matcher)
-_app = _w.build(_settings, dynamodb=_res); mark("build()")
+_app = _w.build(_settings, dynamodb=_ddb); mark("build()")
 _r1 = _app.handle(__LAUNCH__); mark("LaunchRequest (1 get_item via moto)")
 _q = __QUESTION__
 _q["session"] = dict(_q["session"], new=False, attributes=_r1.get("sessionAttributes") or {})
 _r2 = _app.handle(_q); mark("question")
 boto3.DEFAULT_SESSION = None
-_w0 = time.perf_counter(); _res2 = _w.dynamodb_resource(_settings); _res2.Table(_settings.table_name)
+_w0 = time.perf_counter(); _fresh()
 _warmed = (time.perf_counter() - _w0) * 1000
 import json
 phases = []
@@ -288,13 +304,13 @@ print(json.dumps({"maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
                   "requests": len(_events)}))
 """
 RSS_ANCHOR_IMPORT = "import hello_world as _entry"
-# The deployed path (get_app -> build -> a real boto3 resource, service models loaded), with the
-# table object swapped for the in-memory fake so that no moto is in the process.
+# The deployed path (get_app -> build -> a real boto3 client, service model loaded), with the
+# DynamoDB object swapped for the in-memory fake so that no moto is in the process.
 RSS_SKILL_IMPORT = """\
 import speaker_helper.app as _entry
 from speaker_helper.wiring import get_app
-from fake_dynamodb import FakeTable
-get_app().store.table = FakeTable()"""
+from fake_dynamodb import install
+install(get_app().store)"""
 
 IMPORTTIME_CHILD = """\
 import sys
@@ -327,9 +343,10 @@ def bench_cold(plan: dict) -> dict:
     code = {
         "anchor": fill(ANCHOR_COLD, LAUNCH=launch, NO_PYC="", ANCHOR_DB=""),
         "anchor_db": fill(ANCHOR_COLD, LAUNCH=launch, NO_PYC="", ANCHOR_DB=ANCHOR_DB),
-        "skill": fill(SKILL_COLD, LAUNCH=launch, QUESTION=question, NO_PYC="", PYC_BACK=""),
+        "skill": fill(SKILL_COLD, WARMUP=WARMUP, LAUNCH=launch, QUESTION=question, NO_PYC="", PYC_BACK=""),
         "shipped_anchor": fill(ANCHOR_COLD, LAUNCH=launch, NO_PYC=off, ANCHOR_DB=""),
-        "shipped_skill": fill(SKILL_COLD, LAUNCH=launch, QUESTION=question, NO_PYC=off, PYC_BACK=PYC_BACK),
+        "shipped_skill": fill(SKILL_COLD, WARMUP=WARMUP, LAUNCH=launch, QUESTION=question, NO_PYC=off,
+                              PYC_BACK=PYC_BACK),
     }
     code["precompiled_anchor"], code["precompiled_skill"] = code["anchor"], code["skill"]
     env = child_env()
@@ -369,7 +386,7 @@ def bench_cold(plan: dict) -> dict:
             progress(f"cold start round {i + 1}/{plan['pairs']}: "
                      + ", ".join(f"{who} {out[who][-1]:.0f} ms" for who in todo))
 
-        phases_code = fill(SKILL_PHASES, LAUNCH=launch, QUESTION=question)
+        phases_code = fill(SKILL_PHASES, WARMUP=WARMUP, DDB_PHASE=repr(DDB_PHASE), LAUNCH=launch, QUESTION=question)
         out["phases"] = []
         for i in range(plan["phases_runs"]):
             result, _ = run_child(phases_code, env)
@@ -496,7 +513,7 @@ def bench_warm(passes: int) -> dict:
     return {"skill": ms(skill_ns), "anchor": ms(anchor_ns), "parse": ms(parse_ns), "match": ms(match_ns),
             "skill_cpu": ms(skill_cpu), "anchor_cpu": ms(anchor_cpu),
             "envelopes": len(events), "passes": passes, "intents": intents,
-            "fake_calls": sum(t.calls for t in fake.tables.values())}
+            "fake_calls": fake.calls}
 
 
 # ---------------------------------------------------------------- matcher, today and at 10x
@@ -709,7 +726,7 @@ def render(results: dict, args, elapsed: float) -> str:
     ratio = s / a
     n = len(cold["anchor"])
     phases = cold["phases"]
-    bias = median([phase_ms(p, "boto3 resource + Table (fresh)") - p["resource_warmed_ms"] for p in phases])
+    bias = median([phase_ms(p, DDB_PHASE) - p["resource_warmed_ms"] for p in phases])
     corrected = (s + bias) / a
     row(f"Cold start, anchor: LaunchRequest (median of {n}, in-child)", f"{a:.0f} ms")
     row(f"Cold start, skill: LaunchRequest + 1 question (median of {n}, in-child, moto excluded)",
@@ -729,7 +746,7 @@ def render(results: dict, args, elapsed: float) -> str:
     if cold.get("anchor_db"):
         ad = median(cold["anchor_db"])
         adc = median(cold["anchor_db_cpu"])
-        row("Cold start, anchor that also creates its DynamoDB Table object (median, same rounds)",
+        row("Cold start, anchor that also creates a boto3 DynamoDB client (median, same rounds)",
             f"{ad:.0f} ms, skill / this anchor = {s / ad:.2f}; on CPU time {adc:.0f} ms, {cs / adc:.2f}")
     for key, label in (("shipped", "as `sam build` ships it: no .pyc except boto3's"),
                        ("precompiled", "every module precompiled (.pyc shipped)")):
@@ -793,7 +810,7 @@ def render(results: dict, args, elapsed: float) -> str:
 
     # details
     lines += ["## Details", "", "### Cold start: where the skill's time goes",
-              "", f"Median of {len(phases)} separate children; every phase fresh (first boto3 resource "
+              "", f"Median of {len(phases)} separate children; every phase fresh (the first boto3 client "
               "in the process), moto imported only after it and excluded.", "",
               "| phase | median ms |", "|---|---|"]
     names = [name for name, _ in phases[0]["phases"]] if phases else []
@@ -806,7 +823,7 @@ def render(results: dict, args, elapsed: float) -> str:
         total += value
         lines.append(f"| {name} | {value:.0f} |")
     lines += [f"| **sum: the skill's cold window without moto's warm-up bias** | **{total:.0f}** |",
-              f"| (the same boto3 resource + Table after moto's setup warmed botocore) | "
+              f"| (the same DynamoDB client/resource after moto's setup warmed botocore) | "
               f"({median([p['resource_warmed_ms'] for p in phases]):.0f}) |", ""]
     lines.append(f"DynamoDB calls in the cold-start children (launch + 1 question): "
                  f"{sorted(set(cold['skill_calls']))}.")
@@ -879,8 +896,12 @@ def phase_ms(run: dict, name: str) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repetitions: a smoke run (< 60 s)")
-    parser.add_argument("--out", type=Path, default=BENCH / "results.md", help="Markdown report to write")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="Markdown report to write (default bench/results.md; with --quick, "
+                             "bench/results-quick.md, so a smoke run never replaces the full results)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = BENCH / ("results-quick.md" if args.quick else "results.md")
     started = time.perf_counter()
     if args.quick:
         plan = dict(pairs=3, phases_runs=1, variant_every=0, anchor_db=False, importtime=False, rss_runs=1,

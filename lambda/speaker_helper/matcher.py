@@ -17,6 +17,7 @@ nor ask_sdk.
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -205,6 +206,11 @@ class Matcher:
                     postings.setdefault(token, []).append(index)
             self._entry_vocab[eid] = frozenset(vocab)
         self._postings = {t: tuple(ix) for t, ix in postings.items()}
+        entry_postings: dict[str, list[str]] = {}
+        for eid, vocab in self._entry_vocab.items():
+            for token in vocab:
+                entry_postings.setdefault(token, []).append(eid)
+        self._entry_postings = {t: tuple(e) for t, e in entry_postings.items()}
         n = max(1, len(self._entry_vocab))
         df: dict[str, int] = {}
         for vocab in self._entry_vocab.values():
@@ -215,6 +221,7 @@ class Matcher:
         # the kind of word that says "this question is about something else".
         ranked = sorted(self._idf.values()) or [1.0]
         self._unknown_idf = ranked[min(len(ranked) - 1, int(weights.unknown_quantile * len(ranked)))]
+        self._variant_weight = [sum(self._weight(t) for t in vset) for _, vset, _ in self._variants]
 
     def content_tokens(self, text: str) -> tuple[str, ...]:
         return tuple(t for t in self.normaliser.tokens(text) if t not in self._stop)
@@ -222,43 +229,56 @@ class Matcher:
     def _weight(self, token: str) -> float:
         return self._idf.get(token, self._unknown_idf)
 
-    def rank(self, text: str, topic: str | None = None, limit: int = 5) -> list[Candidate]:
-        """Best-first candidates with scores 0-100 (topic preference not applied)."""
+    def rank(self, text: str, limit: int = 5, floor: float = 0.0) -> list[Candidate]:
+        """Best-first candidates with scores 0-100; those that cannot reach `floor` may be left out.
+
+        Word weights are summed by walking the postings once. Each candidate variant gets an upper
+        bound (its word score plus a perfect fuzzy score), and rapidfuzz runs best bound first
+        until no remaining variant could beat the `limit`-th entry found or reach `floor`: the
+        result is the same as scoring everything, at a fraction of the cost.
+        """
         query = self.content_tokens(text)
         if not query:
             return []
-        qset = frozenset(query)
-        qweight = sum(self._weight(t) for t in qset)
+        w = self.weights
+        qweights = {t: self._weight(t) for t in set(query)}
+        qweight = sum(qweights.values())
         qtext = " ".join(query)
-        best: dict[str, float] = {}
-        seen: set[int] = set()
-        for token in qset:
+        shared: dict[int, float] = {}
+        coverage: dict[str, float] = {}
+        for token, weight in qweights.items():
             for index in self._postings.get(token, ()):
-                if index in seen:
-                    continue
-                seen.add(index)
-                eid, vset, vtext = self._variants[index]
-                shared = sum(self._weight(t) for t in qset & vset)
-                vweight = sum(self._weight(t) for t in vset)
-                precision = shared / qweight
-                recall = shared / vweight
-                overlap = 2 * precision * recall / (precision + recall) if shared else 0.0
-                fuzzy = fuzz.token_sort_ratio(qtext, vtext) / 100.0
-                w = self.weights
-                score = w.overlap * overlap + w.fuzzy * fuzzy + w.precision * precision
-                if score > best.get(eid, -1.0):
-                    best[eid] = score
-        scored = []
-        for eid, variant_score in best.items():
-            coverage = sum(self._weight(t) for t in qset & self._entry_vocab[eid]) / qweight
-            total = (1 - self.weights.coverage) * variant_score + self.weights.coverage * coverage
-            scored.append(Candidate(eid, round(100 * total, 2), self.topics.get(eid, "")))
+                shared[index] = shared.get(index, 0.0) + weight
+            for eid in self._entry_postings.get(token, ()):
+                coverage[eid] = coverage.get(eid, 0.0) + weight / qweight
+        bounded = []
+        for index, weight in shared.items():
+            precision = weight / qweight
+            recall = weight / self._variant_weight[index]
+            words = w.overlap * 2 * precision * recall / (precision + recall) + w.precision * precision
+            eid = self._variants[index][0]
+            bound = (1 - w.coverage) * (words + w.fuzzy) + w.coverage * coverage[eid]
+            bounded.append((bound, index, words, eid))
+        bounded.sort(reverse=True)
+        best: dict[str, float] = {}
+        kth = floor / 100.0
+        for bound, index, words, eid in bounded:
+            if bound < kth:
+                break
+            fuzzy = fuzz.token_sort_ratio(qtext, self._variants[index][2]) / 100.0
+            total = (1 - w.coverage) * (words + w.fuzzy * fuzzy) + w.coverage * coverage[eid]
+            if total > best.get(eid, -1.0):
+                best[eid] = total
+                if len(best) >= limit:
+                    kth = max(kth, heapq.nlargest(limit, best.values())[-1])
+        scored = [Candidate(eid, round(100 * total, 2), self.topics.get(eid, "")) for eid, total in best.items()]
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return scored[:limit]
 
     def match(self, text: str, topic: str | None = None) -> Match | None:
-        candidates = self.rank(text, limit=8)
-        if not candidates:
+        # Nothing below the threshold can be the answer, so the ranking may stop there.
+        candidates = self.rank(text, limit=8, floor=self.settings.threshold)
+        if not candidates or candidates[0].score < self.settings.threshold:
             return None
         best = candidates[0]
         if topic:
@@ -267,7 +287,5 @@ class Matcher:
             in_topic = next((c for c in candidates if c.topic == topic), None)
             if in_topic and best.score - in_topic.score <= self.settings.topic_margin:
                 best = in_topic
-        if best.score < self.settings.threshold:
-            return None
         runner_up = next((c for c in candidates if c.entry_id != best.entry_id), None)
         return Match(best.entry_id, best.score, runner_up)
