@@ -43,6 +43,7 @@ class Reply:
     save_now: bool = False            # the user told us something: write it now
     guide_step: int | None = None     # the guide step being read
     visual: Visual | None = None      # for devices with a screen
+    score: float | None = None        # the matcher's score, when a question was matched (for logs)
 
     @property
     def end_session(self) -> bool:
@@ -109,7 +110,7 @@ class Conversation:
         found = self.matcher.match(text, topic=s.topic) if text else None
         if found is None:
             return self.dont_know(s)
-        return self.answer(s, self.kb.entries[found.entry_id])
+        return replace(self.answer(s, self.kb.entries[found.entry_id]), score=found.score)
 
     def answer(self, s: SessionState, entry: Entry) -> Reply:
         s.topic, s.entry, s.offer = entry.topic, entry.id, None
