@@ -28,7 +28,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 @dataclass(frozen=True)
 class MatchSettings:
     # Below `threshold` (0-100) the skill says "I don't know that one" rather than guess.
-    threshold: float = 54.0
+    threshold: float = 56.0
     # With the session's topic set, a candidate from that topic wins over a better-scoring one
     # from elsewhere when it is within `topic_margin` points of it.
     topic_margin: float = 6.0
