@@ -170,20 +170,20 @@ def cmd_speech_report(args) -> int:
 
 
 def cmd_knowledge(args) -> int:
-    from .knowledge_base import PACKAGE_DATA, KnowledgeError, compile_to, load_source
+    from .knowledge_base import PACKAGE_DATA, KnowledgeError, compile_source, compile_to
+    from .wiring import variant_index
 
     source = ROOT / "knowledge"
     try:
         if args.check:
-            _, compiled = load_source(source)
+            _, fresh = compile_source(source, variant_index)
             current = PACKAGE_DATA.read_text(encoding="utf-8") if PACKAGE_DATA.exists() else ""
-            fresh = json.dumps(compiled, ensure_ascii=False, sort_keys=True, indent=0) + "\n"
             if current != fresh:
                 print(f"{PACKAGE_DATA.relative_to(ROOT)} is out of date: run `make knowledge`", file=sys.stderr)
                 return 1
             print("knowledge: compiled file is current")
             return 0
-        kb = compile_to(source)
+        kb = compile_to(source, index=variant_index)
     except KnowledgeError as exc:
         print(f"knowledge error: {exc}", file=sys.stderr)
         return 1

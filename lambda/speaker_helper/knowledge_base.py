@@ -135,6 +135,8 @@ class KnowledgeBase:
     # Snowball stems of every word the content uses, computed when compiling, so the Lambda does
     # not stem (or import the stemmer for) its own vocabulary at cold start.
     stems: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # The matcher's tokens for each entry's question variants, also computed when compiling.
+    index: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False)
 
     def entry(self, entry_id: str | None) -> Entry | None:
         return self.entries.get(entry_id) if entry_id else None
@@ -416,11 +418,19 @@ def stems_of(kb: KnowledgeBase) -> dict[str, str]:
     return {w: (w if w.isdigit() else stemmer.stemWord(w)) for w in sorted(words)}
 
 
-def compile_to(root: Path, target: Path = PACKAGE_DATA) -> KnowledgeBase:
+def compile_source(root: Path, index=None) -> tuple[KnowledgeBase, str]:
+    """The compiled JSON text for `root`. `index(kb)`, when given, adds the matcher's tokenised
+    question variants, so the Lambda does not normalise a thousand variants at cold start."""
     kb, compiled = load_source(root)
+    if index is not None:
+        compiled["index"] = index(kb)
+    return kb, json.dumps(compiled, ensure_ascii=False, sort_keys=True, indent=0) + "\n"
+
+
+def compile_to(root: Path, target: Path = PACKAGE_DATA, index=None) -> KnowledgeBase:
+    kb, text = compile_source(root, index)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(compiled, ensure_ascii=False, sort_keys=True, indent=0) + "\n",
-                      encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
     return kb
 
 
@@ -445,4 +455,11 @@ def load_compiled(path: Path = PACKAGE_DATA) -> KnowledgeBase:
     stems = data.get("stems")
     if not isinstance(stems, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in stems.items()):
         raise KnowledgeError(label, None, "stems", "must map words to stems; rebuild with `make knowledge`")
-    return replace(kb, stems=stems)
+    index = data.get("index", {})
+    if not isinstance(index, dict) or set(index) - set(kb.entries) or not all(
+        isinstance(v, list) and len(v) == len(kb.entries[k].questions)
+        and all(isinstance(q, list) and all(isinstance(t, str) for t in q) for q in v)
+        for k, v in index.items()
+    ):
+        raise KnowledgeError(label, None, "index", "does not match the entries; rebuild with `make knowledge`")
+    return replace(kb, stems=stems, index={k: tuple(tuple(q) for q in v) for k, v in index.items()})

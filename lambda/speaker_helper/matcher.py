@@ -180,14 +180,19 @@ class Matcher:
 
     def __init__(self, questions: Mapping[str, Iterable[str]], topics: Mapping[str, str],
                  lexicon: Lexicon, settings: MatchSettings, weights: Weights = Weights(),
-                 stems: Mapping[str, str] | None = None):
+                 stems: Mapping[str, str] | None = None,
+                 tokenized: Mapping[str, Iterable[Iterable[str]]] | None = None):
+        """`tokenized`: the variants already normalised by this lexicon (the compiled index)."""
         self.settings = settings
         self.weights = weights
         self.topics = dict(topics)
         self.normaliser = Normaliser(lexicon, stems)
         # Tokens are stemmed before they are compared with stopwords ("does" -> "doe").
         stop = frozenset(lexicon.stopwords) | {self.normaliser.stem(w) for sw in lexicon.stopwords for w in _words(sw)}
-        raw = {eid: [self.normaliser.tokens(q, correct=False) for q in qs] for eid, qs in questions.items()}
+        if tokenized is not None:
+            raw = {eid: [tuple(v) for v in tokenized[eid]] for eid in questions}
+        else:
+            raw = {eid: [self.normaliser.tokens(q, correct=False) for q in qs] for eid, qs in questions.items()}
         self.normaliser.set_vocabulary(t for variants in raw.values() for v in variants for t in v)
         self._stop = stop
         self._variants: list[tuple[str, frozenset[str], str]] = []

@@ -18,8 +18,8 @@ from .answers import Conversation
 from .config import Settings
 from .handlers import exception_handlers, request_handlers
 from .interceptors import RequestLogger, StateLoader, StateSaver
-from .knowledge_base import TOPICS, KnowledgeBase, load_compiled
-from .matcher import Matcher
+from .knowledge_base import TOPICS, KnowledgeBase, Lexicon, load_compiled
+from .matcher import Matcher, Normaliser
 from .speech import ssml
 from .state_keeper import StateKeeper
 from .state_store import StateStore
@@ -40,14 +40,25 @@ def dynamodb_client(settings: Settings):
                         endpoint_url=settings.dynamodb_endpoint, config=config)
 
 
-def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
+def matcher_lexicon(kb: KnowledgeBase) -> Lexicon:
     # Which Bluetooth speaker a user owns never changes the answer ("my JBL", "my UE Boom"): the
     # catalogue's Bluetooth brand names read as "speaker". Sonos and the rest keep their names.
     brands = {" ".join(name.split()): "speaker" for b in kb.brands.values() if b.kind == "bluetooth"
               for name in (b.name.lower(), *b.synonyms)}
-    lexicon = replace(kb.lexicon, replacements={**brands, **kb.lexicon.replacements})
+    return replace(kb.lexicon, replacements={**brands, **kb.lexicon.replacements})
+
+
+def variant_index(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
+    """Every question variant as the matcher's tokens: compiled into the knowledge file."""
+    normaliser = Normaliser(matcher_lexicon(kb), kb.stems)
+    return {e.id: [list(normaliser.tokens(q, correct=False)) for q in e.questions] for e in kb.entries.values()}
+
+
+def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
+    complete = set(kb.index) == set(kb.entries)
     return Matcher({e.id: e.questions for e in kb.entries.values()},
-                   {e.id: e.topic for e in kb.entries.values()}, lexicon, settings.match, stems=kb.stems)
+                   {e.id: e.topic for e in kb.entries.values()}, matcher_lexicon(kb), settings.match,
+                   stems=kb.stems, tokenized=kb.index if complete else None)
 
 
 @dataclass

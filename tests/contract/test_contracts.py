@@ -9,9 +9,9 @@ from speaker_helper.answers import Conversation
 from speaker_helper.config import Settings
 from speaker_helper.handlers import request_handlers
 from speaker_helper.handlers.base import IntentHandler
-from speaker_helper.knowledge_base import PACKAGE_DATA, load_source
+from speaker_helper.knowledge_base import PACKAGE_DATA, compile_source
 from speaker_helper.local_dynamodb import load_template, table_definition
-from speaker_helper.wiring import build_matcher
+from speaker_helper.wiring import build_matcher, variant_index
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,8 +38,18 @@ def test_generated_models_are_current(kb):
 
 
 def test_compiled_knowledge_is_current():
-    _, compiled = load_source(ROOT / "knowledge")
-    assert json.loads(PACKAGE_DATA.read_text(encoding="utf-8")) == json.loads(json.dumps(compiled))
+    _, fresh = compile_source(ROOT / "knowledge", variant_index)
+    assert json.loads(PACKAGE_DATA.read_text(encoding="utf-8")) == json.loads(fresh)
+
+
+def test_the_compiled_index_is_what_the_matcher_would_compute(kb):
+    from speaker_helper.matcher import Matcher
+
+    assert set(kb.index) == set(kb.entries)
+    with_index = build_matcher(kb, Settings())
+    without = Matcher({e.id: e.questions for e in kb.entries.values()}, {e.id: e.topic for e in kb.entries.values()},
+                      with_index.normaliser.lexicon, Settings().match, stems=kb.stems)
+    assert with_index._variants == without._variants
 
 
 def test_catalogue_slot_values_are_in_every_model(kb):
