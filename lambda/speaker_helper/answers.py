@@ -242,7 +242,14 @@ class Conversation:
     # ------------------------------------------------------------ guides
 
     def _active_guide(self, s: SessionState) -> Entry | None:
-        return self.kb.entry(s.guide.id) if s.guide else None
+        """The guide the session is in; a position that no longer fits the guide is corrected."""
+        guide = self.kb.entry(s.guide.id) if s.guide else None
+        if guide is None or not guide.steps:
+            s.guide = None
+            return None
+        if s.guide.step > len(guide.steps):
+            s.guide = GuidePosition(guide.id, len(guide.steps))
+        return guide
 
     def read_step(self, s: SessionState, guide: Entry, number: int) -> Reply:
         total = len(guide.steps)
@@ -260,8 +267,7 @@ class Conversation:
                          answer_id=guide.id, guide_step=number, visual=visual)
 
     def start_guide(self, s: SessionState, guide_id: str = "stereo-pair-setup") -> Reply:
-        guide = self._active_guide(s) or self.kb.entry(guide_id)
-        return self.read_step(s, guide, 1)
+        return self.read_step(s, self._active_guide(s) or self.kb.entries[guide_id], 1)
 
     def next(self, s: SessionState) -> Reply:
         guide = self._active_guide(s)
@@ -282,7 +288,7 @@ class Conversation:
         return self.read_step(s, guide, s.guide.step - 1)
 
     def go_to_step(self, s: SessionState, number: str | None, section: str | None) -> Reply:
-        guide = self._active_guide(s) or self.kb.entry("stereo-pair-setup")
+        guide = self._active_guide(s) or self.kb.entries["stereo-pair-setup"]
         target = None
         if number and number.strip().isdecimal() and len(number.strip()) < 4:
             target = int(number)

@@ -33,7 +33,7 @@ class StateUnavailable(Exception):
 
 def user_key(user_id: str) -> str:
     """The stored key: a hash, so neither the table nor the logs hold the raw Alexa user id."""
-    return "u#" + hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:40]
+    return "u#" + hashlib.sha256(user_id.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
 def _plain(value: Any) -> Any:

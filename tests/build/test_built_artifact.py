@@ -15,7 +15,6 @@ extensions are aarch64); on an arm64 Linux machine the C++ extension itself must
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import platform
@@ -28,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EVENTS, ROOT, load_event
-from response_checks import check_response
+from event_expectations import EXPECTED, check_event_response
 
 BUILD = ROOT / ".aws-sam" / "build"
 ARTIFACT = BUILD / "SkillFunction"
@@ -50,16 +49,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _expectations() -> dict:
-    """The per-event expectations of tests/integration/test_lambda_events.py: one place for both."""
-    path = ROOT / "tests" / "integration" / "test_lambda_events.py"
-    spec = importlib.util.spec_from_file_location("_lambda_event_expectations", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.EXPECTED
 
-
-EXPECTED = _expectations()
 
 CHILD = r"""
 import json, sys
@@ -191,25 +181,12 @@ def _outside_artifact(loaded: dict) -> set[str]:
     return outside
 
 
-def _speech(response: dict) -> str:
-    return (response["response"].get("outputSpeech") or {}).get("ssml", "")
-
-
 @pytest.mark.parametrize("name", sorted(p.stem for p in EVENTS.glob("*.json")))
 def test_event_through_the_built_handler(name, built_results):
-    assert name in EXPECTED, f"tests/events/{name}.json has no expectation in test_lambda_events.py"
+    assert name in EXPECTED, f"tests/events/{name}.json has no expectation in tests/event_expectations.py"
     event = load_event(name)
     result = _result(built_results, name)
-    response = result["response"]
-    check_response(response, event["request"]["type"])
-    expected = EXPECTED[name]
-    speech = _speech(response)
-    if expected["says"] is None:
-        assert speech == ""
-    else:
-        assert expected["says"] in speech.lower().replace("&apos;", "'").replace("’", "'")
-        assert "<audio" not in speech
-        assert response["response"]["shouldEndSession"] is (not expected["open"])
+    check_event_response(name, event, result["response"])
     assert _outside_artifact(result["loaded"]) == set(), "the handler needs packages the artifact lacks"
     assert result["loaded"]["speaker_helper.app"].startswith(str(ARTIFACT))
     assert result["rapidfuzz"].endswith("_cpp" if ON_ARM64_LINUX else "_py"), result["rapidfuzz"]
