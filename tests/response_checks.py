@@ -3,12 +3,22 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 from pathlib import Path
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "envelopes" / "_schema" / "rajington-alexa-schemas-response.schema.json"
 SSML_TAGS = {"speak", "break", "p", "s", "emphasis", "prosody", "say-as", "phoneme", "sub", "w", "audio",
              "voice", "lang", "mark", "{amazon}effect", "{amazon}emotion", "{amazon}domain"}
 SPEECHLESS_TYPES = ("AudioPlayer.", "PlaybackController.", "System.", "AlexaSkillEvent.", "SessionEndedRequest")
+
+
+@lru_cache(maxsize=1)
+def _response_validator():
+    """The 2016 response schema (draft 4: it uses `id`), compiled once: jsonschema.validate would
+    re-check the schema itself on every call."""
+    import jsonschema
+
+    return jsonschema.Draft4Validator(json.loads(SCHEMA.read_text()))
 
 
 def check_ssml(ssml: str) -> None:
@@ -38,9 +48,7 @@ def check_response(response: dict, request_type: str | None = None) -> None:
             assert reprompt, "an open session needs a reprompt"
             check_ssml(reprompt["ssml"])
         if SCHEMA.exists() and "shouldEndSession" in body:
-            import jsonschema
-
-            jsonschema.validate(response, json.loads(SCHEMA.read_text()))
+            _response_validator().validate(response)
     card = body.get("card")
     if card is not None:
         assert card["type"] in ("Simple", "Standard")

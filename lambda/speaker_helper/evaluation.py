@@ -8,6 +8,7 @@ session, as `speaker-helper ask` does. Not used by the Lambda.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,8 +129,6 @@ def run_eval(skill, paths: list[Path], verbose: bool = False, as_json: bool = Fa
 
 
 def _plain_tokens(text: str) -> list[str]:
-    import re
-
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
@@ -223,8 +222,6 @@ def test_all_report(kb, matcher, verbose: bool = False) -> str:
 
 
 def _slot_form(value: str) -> str:
-    import re
-
     words = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
              "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
     text = re.sub(r"[^a-z0-9 ]+", " ", str(value).lower())

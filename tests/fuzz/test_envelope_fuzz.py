@@ -76,35 +76,6 @@ class _SwallowedErrors(logging.Handler):
             self.records.append(record)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _schema_compiled_once():
-    """check_response calls jsonschema.validate, which re-checks the response schema against its
-    metaschema on every call (~30 ms, most of an example's time). Same check, schema compiled once;
-    restored after this module."""
-    import jsonschema
-
-    original = jsonschema.validate
-    compiled: dict[str, Any] = {}
-
-    def validate(instance, schema, *args, **kwargs):
-        if args or kwargs:
-            return original(instance, schema, *args, **kwargs)
-        key = json.dumps(schema, sort_keys=True)
-        if key not in compiled:
-            cls = jsonschema.validators.validator_for(schema)
-            cls.check_schema(schema)
-            compiled[key] = cls(schema)
-        error = jsonschema.exceptions.best_match(compiled[key].iter_errors(instance))
-        if error is not None:
-            raise error
-
-    jsonschema.validate = validate
-    try:
-        yield
-    finally:
-        jsonschema.validate = original
-
-
 class Target:
     """The app under test and its swallowed-error log (with a short repr: Hypothesis prints the
     arguments of a failing example, fixtures included)."""
