@@ -32,6 +32,10 @@ class MatchSettings:
     # With the session's topic set, a candidate from that topic wins over a better-scoring one
     # from elsewhere when it is within `topic_margin` points of it.
     topic_margin: float = 6.0
+    # A question whose words together weigh less than this (IDF) says too little to answer:
+    # "speakers" or "echo dot" alone get "I don't know that one" and the list of topics. Every
+    # dev-set question weighs at least 0.75.
+    min_query_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Settings:
             match=MatchSettings(
                 threshold=_float(env, "MATCH_THRESHOLD", base.match.threshold),
                 topic_margin=_float(env, "MATCH_TOPIC_MARGIN", base.match.topic_margin),
+                min_query_weight=_float(env, "MATCH_MIN_QUERY_WEIGHT", base.match.min_query_weight),
             ),
         )
 

@@ -50,7 +50,7 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_NON_WORD.sub(" ", text.lower().replace("'", "")).split())
 # Misspellings are only corrected for words at least this long, and only this close (0-100):
 # short words have too many neighbours to guess safely.
-_SPELL_MIN_LEN = 5
+_SPELL_MIN_LEN = 6
 _SPELL_CUTOFF = 84.0
 
 
@@ -248,6 +248,8 @@ class Matcher:
         w = self.weights
         qweights = {t: self._weight(t) for t in set(query)}
         qweight = sum(qweights.values())
+        if qweight < self.settings.min_query_weight:
+            return []
         qtext = " ".join(query)
         shared: dict[int, float] = {}
         coverage: dict[str, float] = {}
