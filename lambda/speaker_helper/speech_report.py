@@ -1,6 +1,7 @@
 """Words and seconds of speech for every first answer, as a listener would hear it.
 
-The first answer is the entry's short answer plus the question that follows it. Seconds come from
+The first answer is what the skill says when it answers the entry: the short answer plus the
+question that follows it. Seconds come from
 rendering the text with espeak-ng (at its default 175 words a minute, close to Alexa's pace) and
 measuring the audio with sox. Not used by the Lambda.
 """
@@ -12,12 +13,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .answers import Conversation
+from .config import Settings
 from .knowledge_base import MAX_ANSWER_WORDS, KnowledgeBase
-
-
-def first_answer(kb: KnowledgeBase, entry) -> str:
-    closing = entry.follow_up.ask if entry.follow_up else kb.prompt("guide_start" if entry.kind == "guide" else "anything_else")
-    return f"{entry.answer} {closing}"
+from .state import SessionState
+from .wiring import build_matcher
 
 
 def seconds_of_speech(text: str, workdir: Path) -> float:
@@ -30,10 +30,11 @@ def seconds_of_speech(text: str, workdir: Path) -> float:
 def report(kb: KnowledgeBase) -> str:
     if not (shutil.which("espeak-ng") and shutil.which("soxi")):
         raise SystemExit("speech-report needs espeak-ng and sox (Debian: apt-get install espeak-ng sox)")
+    conversation = Conversation(kb, build_matcher(kb, Settings()), Settings())
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for entry in kb.entries.values():
-            text = first_answer(kb, entry)
+            text = conversation.answer(SessionState(), entry).text
             rows.append((entry.id, len(entry.answer.split()), len(text.split()), seconds_of_speech(text, Path(tmp))))
     lines = ["| entry | answer words | first answer words | seconds |", "|---|---|---|---|"]
     lines += [f"| {i} | {a} | {w} | {s:.1f} |" for i, a, w, s in sorted(rows, key=lambda r: -r[3])]
