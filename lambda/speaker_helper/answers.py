@@ -44,6 +44,7 @@ class Reply:
     guide_step: int | None = None     # the guide step being read
     visual: Visual | None = None      # for devices with a screen
     score: float | None = None        # the matcher's score, when a question was matched (for logs)
+    declined: str | None = None       # the out-of-scope subject that was declined (for logs)
 
     @property
     def end_session(self) -> bool:
@@ -108,8 +109,9 @@ class Conversation:
     def question(self, s: SessionState, text: str | None) -> Reply:
         text = (text or "").strip()[:500]
         found = self.matcher.match(text, topic=s.topic) if text else None
-        if found is None:
-            return self.dont_know(s)
+        if found is None or found.declined:
+            return replace(self.dont_know(s), score=found.score if found else None,
+                           declined=found.entry_id if found else None)
         return replace(self.answer(s, self.kb.entries[found.entry_id]), score=found.score)
 
     def answer(self, s: SessionState, entry: Entry) -> Reply:

@@ -61,6 +61,7 @@ class RequestLogger(AbstractResponseInterceptor):
             "intent": intent_name(handler_input),
             "answer_id": getattr(reply, "answer_id", None),
             "score": getattr(reply, "score", None),
+            "declined": getattr(reply, "declined", None),
             "end_session": getattr(reply, "end_session", None),
             "latency_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
         })

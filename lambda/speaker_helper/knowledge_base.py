@@ -135,7 +135,12 @@ class KnowledgeBase:
     # Snowball stems of every word the content uses, computed when compiling, so the Lambda does
     # not stem (or import the stemmer for) its own vocabulary at cold start.
     stems: Mapping[str, str] = field(default_factory=dict, compare=False)
-    # The matcher's tokens for each entry's question variants, also computed when compiling.
+    # Questions near the subject that the skill declines (knowledge/out_of_scope.yaml): id ->
+    # question variants. The matcher ranks them with the entries; when one wins, the skill says
+    # "I don't know that one" instead of answering with the closest entry.
+    out_of_scope: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The matcher's tokens for each entry's (and decline's) question variants, computed when
+    # compiling.
     index: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False)
 
     def entry(self, entry_id: str | None) -> Entry | None:
@@ -149,6 +154,10 @@ class KnowledgeBase:
 
     def guides(self) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == "guide"]
+
+    def matchable(self) -> dict[str, tuple[str, ...]]:
+        """Every id the matcher can return with its question variants: entries, then declines."""
+        return {**{e.id: e.questions for e in self.entries.values()}, **self.out_of_scope}
 
 
 # ---------------------------------------------------------------- validation
@@ -335,8 +344,26 @@ def _lexicon(file: str, raw: Any) -> Lexicon:
     )
 
 
+def _out_of_scope(file: str, raw: Any, taken: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, list):
+        raise KnowledgeError(file, None, None, "must be a list of declined subjects")
+    declines: dict[str, tuple[str, ...]] = {}
+    for position, item in enumerate(raw):
+        name = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{position}"
+        c = _Checker(file, name, item)
+        c.only(("id", "questions"))
+        decline_id = c.text("id")
+        if not _ID.match(decline_id):
+            c.fail("id", "must be lowercase words joined by hyphens")
+        if decline_id in declines or decline_id in taken:
+            c.fail("id", f"duplicate id (also in {taken.get(decline_id, file)})")
+        declines[decline_id] = c.strings("questions", minimum=MIN_QUESTIONS)
+    return declines
+
+
 def validate(entries_by_file: Mapping[str, list], catalogue: tuple[str, Any],
-             prompts: tuple[str, Any], lexicon: tuple[str, Any]) -> KnowledgeBase:
+             prompts: tuple[str, Any], lexicon: tuple[str, Any],
+             out_of_scope: tuple[str, Any] = ("out_of_scope.yaml", [])) -> KnowledgeBase:
     """Build a KnowledgeBase from raw data, or raise KnowledgeError at the first problem."""
     entries: dict[str, Entry] = {}
     origin: dict[str, str] = {}
@@ -358,7 +385,8 @@ def validate(entries_by_file: Mapping[str, list], catalogue: tuple[str, Any],
                 raise KnowledgeError(origin[entry.id], entry.id, field, f"no entry has id {target!r}")
     models, brands = _catalogue(*catalogue)
     return KnowledgeBase(entries=entries, echo_models=models, brands=brands,
-                         prompts=_prompts(*prompts), lexicon=_lexicon(*lexicon))
+                         prompts=_prompts(*prompts), lexicon=_lexicon(*lexicon),
+                         out_of_scope=_out_of_scope(*out_of_scope, origin))
 
 
 # ---------------------------------------------------------------- loading
@@ -387,7 +415,8 @@ def load_source(root: Path) -> tuple[KnowledgeBase, dict]:
     catalogue = read(root / "catalogue.yaml")
     prompts = read(root / "prompts" / "en.yaml")
     lexicon = read(root / "lexicon.yaml")
-    kb = validate(entries_by_file, catalogue, prompts, lexicon)
+    out_of_scope = read(root / "out_of_scope.yaml")
+    kb = validate(entries_by_file, catalogue, prompts, lexicon, out_of_scope)
     kb = replace(kb, stems=stems_of(kb))
     compiled = {
         "format": 1,
@@ -395,6 +424,7 @@ def load_source(root: Path) -> tuple[KnowledgeBase, dict]:
         "catalogue": catalogue[1],
         "prompts": prompts[1],
         "lexicon": lexicon[1],
+        "out_of_scope": out_of_scope[1],
         "stems": dict(kb.stems),
     }
     return kb, compiled
@@ -405,7 +435,7 @@ def stems_of(kb: KnowledgeBase) -> dict[str, str]:
     import snowballstemmer
 
     stemmer = snowballstemmer.stemmer("english")
-    texts = [q for e in kb.entries.values() for q in e.questions]
+    texts = [q for questions in kb.matchable().values() for q in questions]
     texts += [*kb.lexicon.replacements, *kb.lexicon.replacements.values(), *kb.lexicon.fillers,
               *kb.lexicon.stopwords]
     texts += [n for item in (*kb.echo_models.values(), *kb.brands.values()) for n in (item.name, *item.synonyms)]
@@ -451,13 +481,15 @@ def load_compiled(path: Path = PACKAGE_DATA) -> KnowledgeBase:
     kb = validate({f"{label}:{k}": v for k, v in entries.items()},
                   (f"{label}:catalogue", data.get("catalogue")),
                   (f"{label}:prompts", data.get("prompts")),
-                  (f"{label}:lexicon", data.get("lexicon")))
+                  (f"{label}:lexicon", data.get("lexicon")),
+                  (f"{label}:out_of_scope", data.get("out_of_scope")))
     stems = data.get("stems")
     if not isinstance(stems, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in stems.items()):
         raise KnowledgeError(label, None, "stems", "must map words to stems; rebuild with `make knowledge`")
     index = data.get("index", {})
-    if not isinstance(index, dict) or set(index) - set(kb.entries) or not all(
-        isinstance(v, list) and len(v) == len(kb.entries[k].questions)
+    matchable = kb.matchable()
+    if not isinstance(index, dict) or set(index) - set(matchable) or not all(
+        isinstance(v, list) and len(v) == len(matchable[k])
         and all(isinstance(q, list) and all(isinstance(t, str) for t in q) for q in v)
         for k, v in index.items()
     ):

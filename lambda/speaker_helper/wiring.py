@@ -51,14 +51,14 @@ def matcher_lexicon(kb: KnowledgeBase) -> Lexicon:
 def variant_index(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
     """Every question variant as the matcher's tokens: compiled into the knowledge file."""
     normaliser = Normaliser(matcher_lexicon(kb), kb.stems)
-    return {e.id: [list(normaliser.tokens(q, correct=False)) for q in e.questions] for e in kb.entries.values()}
+    return {i: [list(normaliser.tokens(q, correct=False)) for q in qs] for i, qs in kb.matchable().items()}
 
 
 def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
-    complete = set(kb.index) == set(kb.entries)
-    return Matcher({e.id: e.questions for e in kb.entries.values()},
-                   {e.id: e.topic for e in kb.entries.values()}, matcher_lexicon(kb), settings.match,
-                   stems=kb.stems, tokenized=kb.index if complete else None)
+    questions = kb.matchable()
+    complete = set(kb.index) == set(questions)
+    return Matcher(questions, {e.id: e.topic for e in kb.entries.values()}, matcher_lexicon(kb), settings.match,
+                   stems=kb.stems, tokenized=kb.index if complete else None, declines=kb.out_of_scope)
 
 
 @dataclass

@@ -45,9 +45,9 @@ def test_compiled_knowledge_is_current():
 def test_the_compiled_index_is_what_the_matcher_would_compute(kb):
     from speaker_helper.matcher import Matcher
 
-    assert set(kb.index) == set(kb.entries)
+    assert set(kb.index) == set(kb.matchable())
     with_index = build_matcher(kb, Settings())
-    without = Matcher({e.id: e.questions for e in kb.entries.values()}, {e.id: e.topic for e in kb.entries.values()},
+    without = Matcher(kb.matchable(), {e.id: e.topic for e in kb.entries.values()},
                       with_index.normaliser.lexicon, Settings().match, stems=kb.stems)
     assert with_index._variants == without._variants
 

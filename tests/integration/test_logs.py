@@ -29,3 +29,12 @@ def test_one_json_line_per_request_with_what_the_skill_did_and_nothing_personal(
     assert USER not in everything and "PRIVATE-USER" not in everything
     for utterance in utterances:
         assert utterance not in everything
+
+
+def test_a_declined_question_is_logged_with_the_subject_and_answered_with_i_dont_know(skill, caplog):
+    session = skill.session(user_id=USER)
+    with caplog.at_level(logging.INFO, logger="speaker_helper"):
+        turn = skill.say(session, "how do I factory reset my echo dot")
+    assert turn.answer_id is None and "I don't know that one" in turn.speech
+    line = json.loads(JsonFormatter().format(next(r for r in caplog.records if getattr(r, "event", None) == "request")))
+    assert line["declined"] == "reset-or-restart-an-echo" and line["answer_id"] is None

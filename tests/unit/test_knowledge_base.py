@@ -112,3 +112,30 @@ def test_a_hand_edited_compiled_file_fails_at_load(tmp_path):
 def test_a_missing_compiled_file_says_how_to_build_it(tmp_path):
     with pytest.raises(KnowledgeError, match="make knowledge"):
         load_compiled(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize("mutate,field,problem", [
+    (lambda d: d[0].update(questions=d[0]["questions"][:1]), "questions", "at least"),
+    (lambda d: d[0].update(answer="We decline."), "answer", "unknown field"),
+    (lambda d: d[0].update(id="why-only-one-speaker-plays"), "id", "duplicate id"),
+    (lambda d: d.append(copy.deepcopy(d[0])), "id", "duplicate id"),
+])
+def test_a_broken_declined_subject_names_file_entry_and_field(tmp_path, mutate, field, problem):
+    root = tmp_path / "knowledge"
+    shutil.copytree(SOURCE, root)
+    path = root / "out_of_scope.yaml"
+    data = yaml.safe_load(path.read_text())
+    mutate(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(KnowledgeError) as caught:
+        load_source(root)
+    assert caught.value.file.endswith("out_of_scope.yaml")
+    assert caught.value.field == field and problem in str(caught.value)
+
+
+def test_declined_subjects_survive_compiling(tmp_path):
+    kb, _ = load_source(SOURCE)
+    target = tmp_path / "knowledge.json"
+    compile_to(SOURCE, target)
+    assert load_compiled(target).out_of_scope == kb.out_of_scope
+    assert kb.out_of_scope and not set(kb.out_of_scope) & set(kb.entries)

@@ -74,8 +74,32 @@ def test_plain_questions_match(matcher, question, entry_id):
     "",
     "the the the",
 ])
-def test_off_topic_questions_get_no_match(matcher, question):
-    assert matcher.match(question) is None
+def test_off_topic_questions_get_no_answer(matcher, question):
+    found = matcher.match(question)
+    assert found is None or found.declined
+
+
+@pytest.mark.parametrize("question", [
+    "my echo dot lost its wifi connection again",
+    "can my echo switch my tv on",
+    "how do i get drop in working between two echos",
+])
+def test_off_topic_questions_that_share_our_words_are_declined(matcher, question):
+    # Each shares words with an entry ("echo", "connect", "two echos"); a declined subject must
+    # rank first, and the matcher must not offer an answer.
+    found = matcher.match(question)
+    assert found is None or found.declined
+    assert matcher.rank(question, limit=1)[0].entry_id in matcher.declines
+
+
+def test_without_declined_subjects_the_nearest_entry_would_answer(kb):
+    # The reason declines exist: the same question, with them removed, lands on an entry.
+    from dataclasses import replace as dc_replace
+
+    bare = build_matcher(dc_replace(kb, out_of_scope={}, index={}), Settings())
+    for question in ("how do i rename my echo", "how do i split the 2.4 and 5 ghz bands for my echo"):
+        found = bare.match(question)
+        assert found is not None and not found.declined, question
 
 
 def test_the_threshold_is_a_setting(kb):
