@@ -17,7 +17,7 @@ help:
 	@echo "make chat            talk to the skill in the terminal"
 	@echo "make test            everything CI runs"
 	@echo "make eval            answer quality on the dev and held-out sets, with the BM25 baseline"
-	@echo "make test-all        every question variant back to its own entry"
+	@echo "make test-all        every question variant back to its own entry, and cross-validated"
 	@echo "make routing         accuracy of the local utterance router on tests/eval/routing.yaml"
 	@echo "make knowledge       validate and compile knowledge/*.yaml after editing it"
 	@echo "make models          regenerate interaction_models/*.json from source.yaml"
@@ -53,6 +53,7 @@ eval: $(STAMP)
 
 test-all: $(STAMP)
 	$(CLI) test-all
+	$(CLI) test-all --folds 5
 
 routing: $(STAMP)
 	$(CLI) routing tests/eval/routing.yaml

@@ -145,7 +145,13 @@ def cmd_test_all(args) -> int:
     from .wiring import build_matcher
 
     kb = load_compiled()
-    print(test_all_report(kb, build_matcher(kb, Settings.from_env()), verbose=args.verbose))
+    settings = Settings.from_env()
+    if args.folds:
+        from .evaluation import cross_validate
+
+        print(cross_validate(kb, settings, args.folds))
+        return 0
+    print(test_all_report(kb, build_matcher(kb, settings), verbose=args.verbose))
     return 0
 
 
@@ -246,6 +252,8 @@ def parser() -> argparse.ArgumentParser:
 
     ta = sub.add_parser("test-all", help="every question variant back to its own entry")
     ta.add_argument("--verbose", action="store_true", help="every variant, not only the misses")
+    ta.add_argument("--folds", type=int, default=0, metavar="K",
+                    help="cross-validate instead: each variant asked of a matcher built without it")
     ta.set_defaults(func=cmd_test_all)
 
     ro = sub.add_parser("routing", help="intent/slot accuracy of the local router on annotations")
