@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import math
 import os
@@ -571,6 +572,7 @@ def bench_matcher(passes: int, queries: int | None = None) -> dict:
         t0 = time.perf_counter()
         matcher = matchers[label] = build_matcher(base, settings)
         build_ms = (time.perf_counter() - t0) * 1000
+        gc.freeze()  # as wiring.build does once the skill is built
         correct = getattr(getattr(matcher, "normaliser", None), "_correct", None)
         times, cpu_times = [], []
         for _ in range(passes):

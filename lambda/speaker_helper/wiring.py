@@ -6,6 +6,8 @@ own DynamoDB client in (moto, or a local server).
 """
 from __future__ import annotations
 
+import gc
+
 import logging
 from dataclasses import dataclass, replace
 from typing import Any
@@ -127,4 +129,8 @@ def get_app() -> App:
     global _app
     if _app is None:
         _app = build()
+        # The knowledge and the matcher's index (tens of thousands of objects at ten times
+        # today's size) live as long as the container: move them out of the garbage collector's
+        # sight, so a full collection during a request does not walk them (a 40 ms pause at 10x).
+        gc.freeze()
     return _app
