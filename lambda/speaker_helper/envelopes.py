@@ -68,19 +68,26 @@ def _repaired(event: dict) -> dict:
     return fixed
 
 
-def _without_object_type(node: Any) -> Any:
-    # The SDK copies unknown JSON fields onto its models, so a field named `object_type` would
-    # override the model's own type discriminator (a SessionEndedRequest posing as a launch).
+# The SDK's deserialiser copies every field it does not know onto the model object with setattr,
+# so a field named like one of the model's own attributes replaces it: `object_type` turns a
+# SessionEndedRequest into a launch, `__dict__` wipes the object, `to_dict` breaks serialisation.
+_SHADOWING = frozenset({"object_type", "attribute_map", "deserialized_types", "supports_multiple_types",
+                        "discriminator_value_class_map", "json_discriminator_key", "get_real_child_model",
+                        "to_dict", "to_str"})
+
+
+def _without_shadowing_fields(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: _without_object_type(v) for k, v in node.items() if k != "object_type"}
+        return {k: _without_shadowing_fields(v) for k, v in node.items()
+                if not (isinstance(k, str) and (k in _SHADOWING or k.startswith("_")))}
     if isinstance(node, list):
-        return [_without_object_type(v) for v in node]
+        return [_without_shadowing_fields(v) for v in node]
     return node
 
 
 def parse(event: dict) -> RequestEnvelope:
     """The SDK model of `event`, repairing what is safe to repair; raises AskSdkException."""
-    event = _without_object_type(event)
+    event = _without_shadowing_fields(event)
     try:
         return serializer.deserialize(json.dumps(event), RequestEnvelope)
     except AskSdkException:

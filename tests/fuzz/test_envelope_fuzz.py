@@ -324,6 +324,10 @@ SWALLOWED = {
     "speaker-count-superscript-digit": _envelope(_intent("SetSpeakersIntent", count="\u00b2", echo_model="echo dot")),
     "user-id-lone-surrogate": _envelope({"type": "LaunchRequest"}, user="amzn1.ask.account.\ud800"),
     "object-type-field-not-a-string": _envelope({"type": "LaunchRequest", "object_type": {"a": 1}}),
+    # The SDK setattr()s unknown fields: `__dict__` wiped the envelope ("no attribute 'session'").
+    "dunder-dict-field-wipes-the-envelope": {**_envelope({"type": "PlaybackController.PlayCommandIssued"}),
+                                             "__dict__": {}},
+    "to-dict-field-shadows-the-method": _envelope({"type": "LaunchRequest", "to_dict": 1}),
 }
 
 
