@@ -223,7 +223,7 @@ def test_all_report(kb, matcher, verbose: bool = False) -> str:
 def cross_validate(kb, settings, folds: int = 5) -> str:
     """Test-All with each variant held out: fold k leaves out every k-th variant of every entry,
     and those variants are asked of a matcher built without them. A measure of how the matcher
-    generalises to phrasings it has not seen, on 1,600+ questions instead of the eval sets'
+    generalises to phrasings it has not seen, on thousands of questions instead of the eval sets'
     hundreds: tune on this, not on the held-out sets."""
     from .matcher import Matcher
     from .wiring import matcher_lexicon

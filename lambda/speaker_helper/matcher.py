@@ -1,35 +1,32 @@
 """The matcher: which knowledge entry answers a free-form question, or none.
 
-A question is normalised (case, accents, contractions, fillers, speech-recognition splits, number
-words, Snowball stemming, spelling corrected against the knowledge base's own vocabulary), then each
-entry is scored against it by two signals:
+A question is normalised (case, accents, contractions, speech-recognition splits, number words,
+fillers, Snowball stemming, spelling corrected against the knowledge base's own vocabulary), then
+each entry is scored against it by three signals:
 
-* word overlap weighted by rarity (IDF over entries), in both directions per question variant and
-  against the entry's whole vocabulary; words the knowledge base has never seen count against a
-  match, which is what makes off-topic questions ("how do I reset my echo") fall below the
-  threshold instead of landing on the nearest entry;
-* rapidfuzz's token-sort ratio against each variant, for word order and near-misses.
+* word overlap with its best question variant, weighted by rarity (IDF over entries), in both
+  directions; words the knowledge base has never seen count against a match;
+* rapidfuzz's token-sort ratio against that variant, for word order and near-misses;
+* BM25 of the question against all the entry's variants pooled into one document, which carries
+  most of the weight because it generalises best to phrasings no variant has.
 
 Questions near the subject that the skill does not answer ("how do I reset my echo", "can alexa
 turn on my tv") are ranked like entries (declines); when one wins, the result says so, and the
-caller declines rather than answer with the nearest entry.
-
-Only entries sharing at least one content word with the question are scored (an inverted index),
-so the cost grows with the overlap, not with the size of the knowledge base. Below the threshold in
-`MatchSettings` the answer is None: the caller says "I don't know that one". Imports neither boto3
-nor ask_sdk.
+caller declines rather than answer with the nearest entry. Below the threshold in `MatchSettings`
+the answer is None: the caller says "I don't know that one". The ranking is exact, with bounds
+that skip what cannot win (see `rank`). Imports neither boto3 nor ask_sdk.
 """
 from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter
-from bisect import bisect_left
-from operator import itemgetter
 import re
 import unicodedata
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
