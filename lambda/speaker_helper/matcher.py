@@ -22,7 +22,7 @@ import heapq
 import math
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +56,9 @@ def _words(text: str) -> tuple[str, ...]:
 # short words have too many neighbours to guess safely.
 _SPELL_MIN_LEN = 6
 _SPELL_CUTOFF = 84.0
+# Words in more than this share of entries keep a BM25 number for every entry (see Matcher);
+# chosen with `make bench` (0.05-0.4 all within 10% at 10x).
+_DENSE_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -243,18 +246,27 @@ class Matcher:
         self._bm25_idf = {t: math.log((len(pooled) - c + 0.5) / (c + 0.5) + 1) for t, c in containing.items()}
         self._bm25_unknown = max(self._bm25_idf.values(), default=1.0)
         k1, b = weights.bm25_k1, weights.bm25_b
-        self._bm25_tf: dict[str, dict[str, float]] = {}
-        for eid, counts in pooled.items():
+        # Each word's BM25 contribution to every entry using it, so a question's coverage of all
+        # entries is a sum of a few vectors: kept dense (one number per entry, summed in C by
+        # `map`) for words in many entries, as postings (entry position, number) for the rest.
+        self._dense: dict[str, list[float]] = {}
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for i, (eid, counts) in enumerate(pooled.items()):
             saturation = k1 * (1 - b + b * sum(counts.values()) / average)
-            self._bm25_tf[eid] = {t: f / (f + saturation) for t, f in counts.items()}
+            for t, f in counts.items():
+                value = self._bm25_idf[t] * f / (f + saturation)
+                if containing[t] > len(pooled) * _DENSE_SHARE:
+                    self._dense.setdefault(t, [0.0] * len(pooled))[i] = value
+                else:
+                    self._postings.setdefault(t, []).append((i, value))
         # Each word is a bit, and an entry's or variant's words an int of those bits: the words
         # one shares with a question are then a single AND, cheap enough to do for every entry.
         self._bit = {t: 1 << i for i, t in enumerate(sorted(containing))}
-        self._entries: list[tuple[str, int, int, list[float], list[int], list[str]]] = []
-        for eid, ix in self._entry_variants.items():
+        self._entries: list[tuple[str, int, list[float], list[int], list[str]]] = []
+        for eid in pooled:
             # Variants by weight: a variant's weight alone bounds its word score for a question.
-            ix = sorted(ix, key=self._variant_weight.__getitem__)
-            self._entries.append((eid, self._bits(self._entry_vocab[eid]), self._bits(pooled[eid]),
+            ix = sorted(self._entry_variants[eid], key=self._variant_weight.__getitem__)
+            self._entries.append((eid, self._bits(self._entry_vocab[eid]),
                                   [self._variant_weight[i] for i in ix], [self._bits(self._variants[i][1]) for i in ix],
                                   [self._variants[i][2] for i in ix]))
 
@@ -274,14 +286,14 @@ class Matcher:
         """Best-first candidates with scores 0-100; those that cannot reach `floor` may be left out.
         With `topic`, only entries of that topic are ranked.
 
-        Exact, and cheap at ten times today's size. The words an entry shares with the question
-        bound its best variant's score (precision and BM25 coverage cannot exceed the share of
-        the question's weight the entry holds; recall and fuzzy at most 1): entries are visited
-        best bound first until that bound falls below the `limit`-th score found (or `floor`).
-        Inside an entry, a variant of weight v shares at most min(shared, v) of the question's
-        weight, a bound that peaks at v = shared and falls on both sides: variants are walked
-        outwards from there, their shared words counted exactly only while that bound can still
-        win, and rapidfuzz runs last, best bound first.
+        Exact, and cheap at ten times today's size. BM25 coverage is computed for every entry at
+        once (vector sums); with it, the words an entry shares with the question bound its best
+        variant's score (precision cannot exceed the share of the question's weight the entry
+        holds; recall and fuzzy at most 1): entries are visited best bound first until that bound
+        falls below the `limit`-th score found (or `floor`). Inside an entry, a variant of weight v
+        shares at most min(shared, v) of the question's weight, a bound that peaks at v = shared
+        and falls on both sides: only the window of variants around it that can still win has
+        its shared words counted, and rapidfuzz runs last, best bound first.
         """
         tokens = self.normaliser.tokens(text)
         query = tuple(t for t in tokens if t not in self._stop)
@@ -295,55 +307,60 @@ class Matcher:
         bm25_idf = {t: self._bm25_idf.get(t, self._bm25_unknown) for t in set(tokens)}
         bm25_total = sum(bm25_idf.values())
         qbits, qitems = self._mask(qweights)
-        abits, aitems = self._mask(bm25_idf)
-        weight_of: dict[int, float] = {}  # the weight of each combination of the question's words met
-        bm25_of: dict[int, float] = {}
-
-        def shared(common: int, cache: dict[int, float], items: list[tuple[int, float]]) -> float:
-            found = cache[common] = sum([weight for bit, weight in items if common & bit])
-            return found
-
         w = self.weights
         keep, overlap, exact, fuzzy_weight, cover = 1 - w.coverage, w.overlap, w.precision, w.fuzzy, w.coverage
+        dense = [self._dense[t] for t in bm25_idf if t in self._dense]
+        coverage = list(map(sum, zip(*dense))) if dense else [0.0] * len(self._entries)
+        for t in bm25_idf:
+            for i, value in self._postings.get(t, ()):
+                coverage[i] += value
+        scale = cover / bm25_total
+        met_of: dict[int, tuple[float, float]] = {}  # question words met -> their weight, word-score bound
+
+        def met(common: int) -> tuple[float, float]:
+            weight = sum([weight for bit, weight in qitems if common & bit])
+            p = weight / qweight
+            found = met_of[common] = (weight, keep * (overlap * 2 * p / (p + 1) + exact * p + fuzzy_weight))
+            return found
+
         best: dict[str, float] = {}
         kth = floor / 100.0
         ranked = []
-        for entry in self._entries:
-            if not qbits & entry[1] or (topic is not None and self.topics.get(entry[0]) != topic):
-                continue
+        pairs = zip(self._entries, coverage)
+        if topic is not None:
+            pairs = [(entry, most) for entry, most in pairs if self.topics.get(entry[0]) == topic]
+        for entry, most in pairs:
             common = qbits & entry[1]
-            entry_shared = weight_of.get(common)
-            if entry_shared is None:
-                entry_shared = shared(common, weight_of, qitems)
-            p = entry_shared / qweight
-            common = abits & entry[2]
-            most = bm25_of.get(common)
-            if most is None:
-                most = shared(common, bm25_of, aitems)
-            most /= bm25_total
-            bound = keep * (overlap * 2 * p / (p + 1) + exact * p + fuzzy_weight) + cover * most
-            if bound >= kth:
-                ranked.append((bound, entry_shared, entry))
+            if common:
+                entry_shared, words = met_of.get(common) or met(common)
+                if words + scale * most >= kth:
+                    ranked.append((words + scale * most, entry_shared, scale * most, entry))
         ranked.sort(key=itemgetter(0), reverse=True)
-        for bound, entry_shared, (eid, _, _, weights, bits, texts) in ranked:
+        for bound, entry_shared, base, (eid, _, weights, bits, texts) in ranked:
             if bound < kth:
                 break
-            tf = self._bm25_tf[eid]
-            base = cover * sum(idf * tf[t] for t, idf in bm25_idf.items() if t in tf) / bm25_total
+            # A variant of weight v shares at most min(entry_shared, v) of the question's weight:
+            # its bound falls with v above entry_shared and rises with v below it, so the variants
+            # that can still win are one window of the weight-sorted list.
+            room = kth - base - keep * fuzzy_weight
+            pair = keep * overlap * 2
+            per_shared = keep * exact / qweight
             split = bisect_left(weights, entry_shared)
+            top = len(weights)
+            left = room - per_shared * entry_shared
+            if left > 0:
+                top = bisect_right(weights, pair * entry_shared / left - qweight, split)
+            bottom = split
+            while bottom and (pair / (qweight + weights[bottom - 1]) + per_shared) * weights[bottom - 1] >= room:
+                bottom -= 1
             candidates = []
-            for walk in (range(split, len(weights)), range(split - 1, -1, -1)):
-                for i in walk:
-                    v = weights[i]
-                    most = entry_shared if entry_shared < v else v
-                    if keep * (overlap * 2 * most / (qweight + v) + exact * most / qweight + fuzzy_weight) + base < kth:
-                        break
-                    common = weight_of.get(qbits & bits[i])
-                    if common is None:
-                        common = shared(qbits & bits[i], weight_of, qitems)
+            for i in range(bottom, top):
+                v = weights[i]
+                common = (met_of.get(qbits & bits[i]) or met(qbits & bits[i]))[0]
+                if common:
                     words = overlap * 2 * common / (qweight + v) + exact * common / qweight
                     ceiling = keep * (words + fuzzy_weight) + base
-                    if common and ceiling >= kth:
+                    if ceiling >= kth:
                         candidates.append((ceiling, words, texts[i]))
             candidates.sort(reverse=True)
             for ceiling, words, variant_text in candidates:
