@@ -191,7 +191,7 @@ class Conversation:
             # Not a model we know: treat the words as a question.
             return self.question(s, spoken)
         return self._open(s, self._p("about_model", name=model.name), model.note, self._p("anything_else"),
-                          card=Card(model.name, model.note))
+                          card=Card(model.name, model.note), answer_id=f"model:{model.id}")
 
     def resolve_model(self, spoken: str | None) -> EchoModel | None:
         model_id = self._resolve(spoken, self._model_names)

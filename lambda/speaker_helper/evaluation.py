@@ -51,7 +51,8 @@ def load(path: Path) -> list[dict]:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.lower().replace("’", "'").split())
+    """Speech as heard: case, curly quotes and hyphens ("multi-room", "audio-out") don't count."""
+    return " ".join(text.lower().replace("’", "'").replace("-", " ").split())
 
 
 def judge(expect, answer_id: str | None, speech: str) -> bool:

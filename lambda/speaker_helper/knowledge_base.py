@@ -399,14 +399,28 @@ def load_source(root: Path) -> tuple[KnowledgeBase, dict]:
     """
     import yaml  # only the build step and the tools read YAML; the Lambda reads JSON
 
+    class UniqueKeys(yaml.SafeLoader):
+        """PyYAML keeps the last of two equal keys without a word: a lexicon rule written twice
+        would silently replace the first. Here it is an error."""
+
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
     def read(path: Path) -> Any:
         label = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
         try:
-            return label, yaml.safe_load(path.read_text(encoding="utf-8"))
+            return label, yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeys)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f"line {mark.line + 1}: " if mark else ""
-            raise KnowledgeError(label, None, None, f"{line}not valid YAML ({exc.__class__.__name__})") from exc
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise KnowledgeError(label, None, None, f"{line}{problem} ({exc.__class__.__name__})") from exc
 
     entry_files = sorted((root / "entries").glob("*.yaml"))
     if not entry_files:

@@ -52,6 +52,19 @@ _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 def _words(text: str) -> tuple[str, ...]:
     """Lower-case words without punctuation (apostrophes dropped: "alexa's" -> "alexas")."""
     return tuple(_NON_WORD.sub(" ", text.lower().replace("'", "")).split())
+def _without_repeats(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Speech stutters and repeats ("at the same the same time"): a run of up to three words said
+    twice in a row counts once."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for n in (1, 2, 3):
+            if len(out) >= 2 * n and out[-n:] == out[-2 * n:-n]:
+                del out[-n:]
+                break
+    return tuple(out)
+
+
 # Misspellings are only corrected for words at least this long, and only this close (0-100):
 # short words have too many neighbours to guess safely.
 _SPELL_MIN_LEN = 6
@@ -152,7 +165,7 @@ class Normaliser:
             if rewritten == words:
                 break
             words = rewritten
-        return " ".join(self._rewrite(words, self._fillers))
+        return " ".join(_without_repeats(self._rewrite(words, self._fillers)))
 
     def _rewrite(self, words: tuple[str, ...], table: dict) -> tuple[str, ...]:
         out: list[str] = []

@@ -18,6 +18,9 @@ from speaker_helper.wiring import build_matcher
     ([["one", "single"], ["at a time"]], "e", "An Echo plays to one speaker.", False),
     ([["left"]], None, "Sorry, I don't know that one, left or right.", False),  # no answer, no pass
     ([["alexa, play"]], "e", "Say ALEXA,  Play jazz.", True),                   # case and spaces
+    ([["no audio out"]], "e", "It has no audio-out jack.", True),              # hyphens aren't heard
+    ([["multi-room"]], "e", "Make a multi room group.", True),
+    ([["no audio out"]], "e", "It has an audio-out jack.", False),
 ])
 def test_judge(expect, answer_id, speech, passed):
     assert judge(expect, answer_id, speech) is passed

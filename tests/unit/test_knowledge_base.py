@@ -99,6 +99,15 @@ def test_invalid_yaml_names_the_file_and_line(tmp_path):
         load_source(root)
 
 
+def test_a_key_written_twice_is_reported_not_silently_replaced(tmp_path):
+    root = tmp_path / "knowledge"
+    shutil.copytree(SOURCE, root)
+    lexicon = root / "lexicon.yaml"
+    lexicon.write_text(lexicon.read_text().replace("replacements:\n", "replacements:\n  eco: echo\n  eco: ego\n", 1))
+    with pytest.raises(KnowledgeError, match=r"lexicon\.yaml: line \d+: duplicate key 'eco'"):
+        load_source(root)
+
+
 def test_a_hand_edited_compiled_file_fails_at_load(tmp_path):
     target = tmp_path / "knowledge.json"
     compile_to(SOURCE, target)

@@ -23,6 +23,10 @@ def matcher(kb):
     ("um, so like, can't it play?", "can not it play"),
     ("Alexa, ask speaker helper why", "why"),
     ("aux cord", "aux"),
+    ("can it play at the same the same time", "can it play at the same time"),  # repeats said once
+    ("pair pair pair my echo", "pair my echo"),
+    ("uh how do i pear my blue two speaker to the eco", "how do i pair my bluetooth speaker to the echo"),
+    ("can i stereo pear an ex dot and an echo stew dio", "can i stereopair an echo dot and an echo studio"),
 ])
 def test_normalisation_fixes_what_speech_recognition_and_typing_do(matcher, heard, means):
     assert matcher.normaliser.clean(heard) == means
