@@ -86,6 +86,8 @@ class Weights:
     unknown_quantile: float = 0.75  # unknown words weigh like this quantile of known-word IDFs
     bm25_k1: float = 1.2         # BM25's usual term-frequency saturation...
     bm25_b: float = 0.75         # ...and document-length normalisation
+    coverage_words: int = 6      # BM25 coverage is relative to the question's N rarest words (0: all);
+                                 # 6: in-domain 93.1 -> 94.9% on the tuning sets, off-topic unchanged
 
 
 @dataclass(frozen=True)
@@ -250,9 +252,11 @@ class Matcher:
         self._variant_weight = [sum(self._weight(t) for t in vset) for _, vset, _ in self._variants]
         # Coverage: each entry's variants pooled into one document and scored with BM25, words
         # like "how" and "why" included (they tell a how-to from an explanation), normalised to
-        # 0-1 by what the question would score if each of its words filled the document. Pooling
-        # generalises to unseen phrasings better than any single variant does (measured with
-        # cross-validation: fewer wrong answers and more right ones at the same abstention rate).
+        # 0-1 by what the question's rarest words (`Weights.coverage_words`) would score if each
+        # filled the document: a long post with backstory ("got two Dots for Christmas and...")
+        # is not penalised for its story. Pooling generalises to unseen phrasings better than any
+        # single variant does (measured with cross-validation: fewer wrong answers and more right
+        # ones at the same abstention rate).
         pooled = {eid: Counter(t for v in raw[eid] for t in v) for eid in self._entry_variants}
         average = sum(sum(c.values()) for c in pooled.values()) / max(1, len(pooled))
         containing = Counter(t for c in pooled.values() for t in c)
@@ -318,7 +322,7 @@ class Matcher:
             return []
         qtext = " ".join(query)
         bm25_idf = {t: self._bm25_idf.get(t, self._bm25_unknown) for t in set(tokens)}
-        bm25_total = sum(bm25_idf.values())
+        bm25_total = sum(sorted(bm25_idf.values(), reverse=True)[:self.weights.coverage_words or None])
         qbits, qitems = self._mask(qweights)
         w = self.weights
         keep, overlap, exact, fuzzy_weight, cover = 1 - w.coverage, w.overlap, w.precision, w.fuzzy, w.coverage
@@ -346,8 +350,9 @@ class Matcher:
             common = qbits & entry[1]
             if common:
                 entry_shared, words = met_of.get(common) or met(common)
-                if words + scale * most >= kth:
-                    ranked.append((words + scale * most, entry_shared, scale * most, entry))
+                most = min(cover, scale * most)
+                if words + most >= kth:
+                    ranked.append((words + most, entry_shared, most, entry))
         ranked.sort(key=itemgetter(0), reverse=True)
         for bound, entry_shared, base, (eid, _, weights, bits, texts) in ranked:
             if bound < kth:

@@ -69,6 +69,22 @@ def test_plain_questions_match(matcher, question, entry_id):
     assert found is not None and found.entry_id == entry_id
 
 
+# Long posts with backstory: the story must not drown the question (Weights.coverage_words).
+@pytest.mark.parametrize("question,acceptable", [
+    ("My kids got me two JBL speakers for my birthday and I wanted both out on the patio for a barbecue, "
+     "but when I connect the second one to my Echo Dot the first one goes quiet. Why?",
+     {"why-only-one-speaker-plays", "second-speaker-drops-first", "alexa-says-ok-one-plays"}),
+    ("We moved into a new house last month and my husband set up Echo Dots in the kitchen, the den and the "
+     "upstairs hallway. Is there a way to get the same radio station playing on all of them together?",
+     {"multiroom-what", "multiroom-create"}),
+    ("I finally got a second Echo 4th gen in the sale and put them either side of the TV cabinet. How do I "
+     "set them up as a left and right stereo pair?", {"stereo-pair-setup", "stereo-pair-what"}),
+])
+def test_a_long_post_with_backstory_still_finds_its_answer(matcher, question, acceptable):
+    found = matcher.match(question)
+    assert found is not None and found.entry_id in acceptable, found
+
+
 # Off-topic questions that share words with entries ("echo", "connect", "two echos").
 OFF_TOPIC_SHARING_OUR_WORDS = [
     "my echo dot lost its wifi connection again",
