@@ -272,6 +272,17 @@ def _slot_form(value: str) -> str:
     return " ".join(words.get(w, w) for w in text.split())
 
 
+def _same_slot(router, fill, expected: str) -> bool:
+    """The words heard, or for a catalogue slot the entry they resolve to: "a jbl flip" heard as
+    "jbl flip" fills the brand slot as well as "jbl" does, since both resolve to JBL."""
+    if _slot_form(fill.value) == _slot_form(expected):
+        return True
+    if not (fill.custom and fill.resolved_id):
+        return False
+    names = next((n for n in router.types.values() if fill.resolved_id in n.values()), {})
+    return names.get(" ".join(expected.lower().split())) == fill.resolved_id
+
+
 def routing_report(router, items: list[dict]) -> str:
     """Intent and slot accuracy of the local utterance router against annotations
     (`{text, intent, slots}`), as Amazon's NLU evaluation tool reported for a skill model.
@@ -286,13 +297,13 @@ def routing_report(router, items: list[dict]) -> str:
         if not good_intent:
             confusion[(item["intent"], routed.intent)] += 1
         expected_slots = {k: v for k, v in (item.get("slots") or {}).items() if k != "query"}
-        got = {k: v for k, v in routed.slot_values().items() if k != "query"}
         for name, value in expected_slots.items():
             slot_total += 1
-            if _slot_form(got.get(name, "")) == _slot_form(value):
+            fill = routed.slots.get(name)
+            if fill is not None and _same_slot(router, fill, value):
                 slot_ok += 1
             else:
-                misses.append(f"    slot {name}: {item['text']!r}: expected {value!r}, got {got.get(name)!r}")
+                misses.append(f"    slot {name}: {item['text']!r}: expected {value!r}, got {fill.value if fill else None!r}")
         if not good_intent:
             misses.append(f"    intent: {item['text']!r}: expected {item['intent']}, got {routed.intent}")
     lines = ["Routing (utterance -> intent and slots):"]

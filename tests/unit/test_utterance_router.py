@@ -59,3 +59,13 @@ def test_a_question_about_a_model_is_not_taken_for_a_model_when_it_is_not_one(ro
 def test_anything_else_becomes_a_question(router):
     routed = router.route("two bluetooth speakers alexa")
     assert routed.intent == "QuestionIntent" and routed.slots["query"].value == "two bluetooth speakers alexa"
+
+
+def test_the_routing_report_counts_a_slot_by_the_catalogue_entry_it_resolves_to(router):
+    from speaker_helper.evaluation import routing_report
+
+    same = routing_report(router, [{"text": "I have an echo studio and a jbl flip", "intent": "SetSpeakersIntent",
+                                    "slots": {"brand": "jbl"}}])
+    other = routing_report(router, [{"text": "I have an echo studio and a jbl flip", "intent": "SetSpeakersIntent",
+                                     "slots": {"brand": "bose"}}])
+    assert "slots 1/1" in same and "slots 0/1" in other
