@@ -144,7 +144,10 @@ class Normaliser:
         # per word and length, much cheaper than one regular expression with hundreds of branches.
         self._replacements = {_words(k): _words(v) for k, v in lexicon.replacements.items() if _words(k)}
         self._fillers = {_words(f): () for f in lexicon.fillers if _words(f)}
-        self._longest = max(map(len, [*self._replacements, *self._fillers]), default=1)
+        # The longest rule starting with each word: most words start none, and are copied as is.
+        self._longest: dict[str, int] = {}
+        for rule in (*self._replacements, *self._fillers):
+            self._longest[rule[0]] = max(len(rule), self._longest.get(rule[0], 0))
         self.vocabulary: frozenset[str] = frozenset()
         self._vocab_list: list[str] = []
 
@@ -172,8 +175,9 @@ class Normaliser:
     def _rewrite(self, words: tuple[str, ...], table: dict) -> tuple[str, ...]:
         out: list[str] = []
         i = 0
+        longest = self._longest
         while i < len(words):
-            for n in range(min(self._longest, len(words) - i), 0, -1):
+            for n in range(min(longest.get(words[i], 0), len(words) - i), 0, -1):
                 replacement = table.get(words[i:i + n])
                 if replacement is not None:
                     out.extend(replacement)
@@ -278,14 +282,16 @@ class Matcher:
                     self._postings.setdefault(t, []).append((i, value))
         # Each word is a bit, and an entry's or variant's words an int of those bits: the words
         # one shares with a question are then a single AND, cheap enough to do for every entry.
-        self._bit = {t: 1 << i for i, t in enumerate(sorted(containing))}
-        self._entries: list[tuple[str, int, list[float], list[int], list[str]]] = []
+        # Common words get the low bits: a question is mostly common words, so the ANDs below
+        # produce small ints that are cheap to make and to hash.
+        self._bit = {t: 1 << i for i, t in enumerate(sorted(containing, key=lambda t: (-containing[t], t)))}
+        self._entries: list[tuple[str, int, list[float], list[tuple[float, int, str]]]] = []
         for eid in pooled:
             # Variants by weight: a variant's weight alone bounds its word score for a question.
             ix = sorted(self._entry_variants[eid], key=self._variant_weight.__getitem__)
-            self._entries.append((eid, self._bits(self._entry_vocab[eid]),
-                                  [self._variant_weight[i] for i in ix], [self._bits(self._variants[i][1]) for i in ix],
-                                  [self._variants[i][2] for i in ix]))
+            self._entries.append((eid, self._bits(self._entry_vocab[eid]), [self._variant_weight[i] for i in ix],
+                                  [(self._variant_weight[i], self._bits(self._variants[i][1]), self._variants[i][2])
+                                   for i in ix]))
 
     def _bits(self, tokens: Iterable[str]) -> int:
         bits = 0
@@ -333,6 +339,9 @@ class Matcher:
                 coverage[i] += value
         scale = cover / bm25_total
         met_of: dict[int, tuple[float, float]] = {}  # question words met -> their weight, word-score bound
+        shared_of: dict[int, float] = {}  # ...and just their weight, for variants
+        pair = keep * overlap * 2  # a variant's word score is (pair / (qweight + v) + per_shared) * shared
+        per_shared = keep * exact / qweight
 
         def met(common: int) -> tuple[float, float]:
             weight = sum([weight for bit, weight in qitems if common & bit])
@@ -346,23 +355,26 @@ class Matcher:
         pairs = zip(self._entries, coverage)
         if topic is not None:
             pairs = [(entry, most) for entry, most in pairs if self.topics.get(entry[0]) == topic]
+        # The words bound is at most keep * (overlap + exact + fuzzy): an entry whose coverage
+        # cannot make up the rest is skipped before its words are looked at.
+        need = (kth - keep * (overlap + exact + fuzzy_weight)) / scale
         for entry, most in pairs:
+            if most < need:
+                continue
             common = qbits & entry[1]
             if common:
                 entry_shared, words = met_of.get(common) or met(common)
-                most = min(cover, scale * most)
+                most = scale * most if scale * most < cover else cover
                 if words + most >= kth:
                     ranked.append((words + most, entry_shared, most, entry))
         ranked.sort(key=itemgetter(0), reverse=True)
-        for bound, entry_shared, base, (eid, _, weights, bits, texts) in ranked:
+        for bound, entry_shared, base, (eid, _, weights, variants) in ranked:
             if bound < kth:
                 break
             # A variant of weight v shares at most min(entry_shared, v) of the question's weight:
             # its bound falls with v above entry_shared and rises with v below it, so the variants
             # that can still win are one window of the weight-sorted list.
             room = kth - base - keep * fuzzy_weight
-            pair = keep * overlap * 2
-            per_shared = keep * exact / qweight
             split = bisect_left(weights, entry_shared)
             top = len(weights)
             left = room - per_shared * entry_shared
@@ -372,23 +384,29 @@ class Matcher:
             while bottom and (pair / (qweight + weights[bottom - 1]) + per_shared) * weights[bottom - 1] >= room:
                 bottom -= 1
             candidates = []
-            for i in range(bottom, top):
-                v = weights[i]
-                common = (met_of.get(qbits & bits[i]) or met(qbits & bits[i]))[0]
-                if common:
-                    words = overlap * 2 * common / (qweight + v) + exact * common / qweight
-                    ceiling = keep * (words + fuzzy_weight) + base
-                    if ceiling >= kth:
-                        candidates.append((ceiling, words, texts[i]))
+            for v, variant_bits, text in variants[bottom:top]:
+                common = qbits & variant_bits
+                shared_weight = shared_of.get(common)
+                if shared_weight is None:
+                    shared_weight = shared_of[common] = sum([w for bit, w in qitems if common & bit])
+                if shared_weight:
+                    words = (pair / (qweight + v) + per_shared) * shared_weight
+                    if words >= room:
+                        candidates.append((words, text))
+            if not candidates:
+                continue
             candidates.sort(reverse=True)
-            for ceiling, words, variant_text in candidates:
-                if ceiling < kth or ceiling <= best.get(eid, -1.0):
+            entry_best = -1.0
+            for words, variant_text in candidates:
+                if words + keep * fuzzy_weight + base <= max(kth, entry_best):
                     break
-                total = keep * (words + fuzzy_weight * fuzz.token_sort_ratio(qtext, variant_text) / 100.0) + base
-                if total > best.get(eid, -1.0):
-                    best[eid] = total
-                    if len(best) >= limit:
-                        kth = max(kth, heapq.nlargest(limit, best.values())[-1])
+                total = words + keep * fuzzy_weight * fuzz.token_sort_ratio(qtext, variant_text) / 100.0 + base
+                if total > entry_best:
+                    entry_best = total
+            if entry_best >= 0 and entry_best > best.get(eid, -1.0):
+                best[eid] = entry_best
+                if len(best) >= limit:
+                    kth = max(kth, heapq.nlargest(limit, best.values())[-1])
         scored = [Candidate(eid, round(100 * total, 2), self.topics.get(eid, "")) for eid, total in best.items()]
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return scored[:limit]
