@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,11 +43,15 @@ def dynamodb_client(settings: Settings):
                         endpoint_url=settings.dynamodb_endpoint, config=config)
 
 
+_SMART_SPEAKER = re.compile(r"\b(?:soundbar|sound bar|smart|home speaker)\b")
+
+
 def matcher_lexicon(kb: KnowledgeBase) -> Lexicon:
     # Which Bluetooth speaker a user owns never changes the answer ("my JBL", "my UE Boom"): the
-    # catalogue's Bluetooth brand names read as "speaker". Sonos and the rest keep their names.
+    # catalogue's Bluetooth brand names read as "speaker". Sonos and the rest keep their names, and
+    # so do a Bluetooth brand's smart speakers and soundbars ("bose soundbar"), which are not.
     brands = {" ".join(name.split()): "speaker" for b in kb.brands.values() if b.kind == "bluetooth"
-              for name in (b.name.lower(), *b.synonyms)}
+              for name in (b.name.lower(), *b.synonyms) if not _SMART_SPEAKER.search(name)}
     return replace(kb.lexicon, replacements={**brands, **kb.lexicon.replacements})
 
 
