@@ -50,8 +50,9 @@ def matcher_lexicon(kb: KnowledgeBase) -> Lexicon:
     # Which Bluetooth speaker a user owns never changes the answer ("my JBL", "my UE Boom"): the
     # catalogue's Bluetooth brand names read as "speaker". Sonos and the rest keep their names, and
     # so do a Bluetooth brand's smart speakers and soundbars ("bose soundbar"), which are not.
-    brands = {" ".join(name.split()): "speaker" for b in kb.brands.values() if b.kind == "bluetooth"
-              for name in (b.name.lower(), *b.synonyms) if not _SMART_SPEAKER.search(name)}
+    names = [" ".join(name.split()) for b in kb.brands.values() if b.kind == "bluetooth"
+             for name in (b.name.lower(), *b.synonyms) if not _SMART_SPEAKER.search(name)]
+    brands = {**{f"{name}s": "speakers" for name in names}, **{name: "speaker" for name in names}}  # "my two jbls"
     return replace(kb.lexicon, replacements={**brands, **kb.lexicon.replacements})
 
 

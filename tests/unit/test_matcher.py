@@ -24,6 +24,7 @@ def matcher(kb):
     ("Alexa, ask speaker helper why", "why"),
     ("aux cord", "aux"),
     ("my bose soundlink", "my speaker"),                  # a Bluetooth brand is just "speaker"...
+    ("my two jbls", "my 2 speaker"),
     ("bose soundbar 700", "speaker sound bar 700"),       # ...but its soundbar keeps its own word
     ("can it play at the same the same time", "can it play at the same time"),  # repeats said once
     ("pair pair pair my echo", "pair my echo"),
