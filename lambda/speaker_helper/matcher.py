@@ -52,6 +52,8 @@ _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 def _words(text: str) -> tuple[str, ...]:
     """Lower-case words without punctuation (apostrophes dropped: "alexa's" -> "alexas")."""
     return tuple(_NON_WORD.sub(" ", text.lower().replace("'", "")).split())
+
+
 def _without_repeats(words: tuple[str, ...]) -> tuple[str, ...]:
     """Speech stutters and repeats ("at the same the same time"): a run of up to three words said
     twice in a row counts once."""
@@ -388,7 +390,7 @@ class Matcher:
                 common = qbits & variant_bits
                 shared_weight = shared_of.get(common)
                 if shared_weight is None:
-                    shared_weight = shared_of[common] = sum([w for bit, w in qitems if common & bit])
+                    shared_weight = shared_of[common] = sum([weight for bit, weight in qitems if common & bit])
                 if shared_weight:
                     words = (pair / (qweight + v) + per_shared) * shared_weight
                     if words >= room:
