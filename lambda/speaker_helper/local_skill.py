@@ -48,8 +48,12 @@ class LocalSkill:
         self._reply = None
         self.app = build(settings, dynamodb=dynamodb, observer=self._observe, lint=lint)
         kb = self.app.kb
-        self.router = UtteranceRouter(load_model(locale), vocabulary=(
-            w for entry in kb.entries.values() for q in entry.questions for w in q.split()))
+        normaliser = self.app.conversation.matcher.normaliser
+        self.router = UtteranceRouter(
+            load_model(locale),
+            vocabulary=(*(w for entry in kb.entries.values() for q in entry.questions for w in q.split()),
+                        *normaliser.vocabulary),
+            reader=normaliser.tokens)
         self.locale = locale
 
     def _observe(self, reply) -> None:

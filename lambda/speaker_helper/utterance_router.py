@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -86,9 +87,11 @@ class _Pattern:
 
 
 class UtteranceRouter:
-    def __init__(self, model: dict, vocabulary=()):
+    def __init__(self, model: dict, vocabulary=(), reader: Callable[[str], Iterable[str]] = str.split):
         """`vocabulary`: extra words that make an utterance "about this skill" (the knowledge
-        base's); an unmatched utterance with none of them goes to AMAZON.FallbackIntent."""
+        base's); an unmatched utterance with none of them goes to AMAZON.FallbackIntent.
+        `reader`: how the skill reads an utterance's words (the matcher's lexicon and spelling
+        correction), so that "blutooth speekers" counts as words the skill knows."""
         language = model["interactionModel"]["languageModel"]
         self.types: dict[str, dict[str, str]] = {}
         for slot_type in language.get("types", []):
@@ -118,6 +121,7 @@ class UtteranceRouter:
         words |= {clean(w) for w in vocabulary}
         # Short words ("a", "to", "my") say nothing about the topic.
         self.vocabulary = frozenset(w for w in words if len(w) > 3)
+        self.reader = reader
 
     @staticmethod
     def _compile(intent: str, sample: str, slot_types: dict[str, str]) -> _Pattern:
@@ -180,6 +184,6 @@ class UtteranceRouter:
                                        scorer=fuzz.ratio, score_cutoff=PHRASE_CUTOFF)
             if found:
                 return Routed(self.phrases[found[0]])
-        if not any(w in self.vocabulary for w in core.split()):
+        if not any(w in self.vocabulary for w in (*core.split(), *self.reader(core))):
             return Routed("AMAZON.FallbackIntent")
         return Routed(QUESTION_INTENT, {"query": SlotFill(core)})

@@ -69,3 +69,18 @@ def test_the_routing_report_counts_a_slot_by_the_catalogue_entry_it_resolves_to(
     other = routing_report(router, [{"text": "I have an echo studio and a jbl flip", "intent": "SetSpeakersIntent",
                                      "slots": {"brand": "bose"}}])
     assert "slots 1/1" in same and "slots 0/1" in other
+
+
+def test_words_the_skill_cannot_read_go_to_fallback(router):
+    assert router.route("flibber jabber wokka").intent == "AMAZON.FallbackIntent"
+
+
+def test_misspelt_words_count_as_known_when_the_reader_corrects_them():
+    # "blutooth speekers" is no word the skill has, until the matcher's reader corrects it.
+    misspelt = "can eco dot conect to to blutooth speekers"
+    assert UtteranceRouter(load_model("en-US")).route(misspelt).intent == "AMAZON.FallbackIntent"
+    fixes = {"blutooth": "bluetooth", "speekers": "speakers"}
+    reading = UtteranceRouter(load_model("en-US"), reader=lambda text: [fixes.get(w, w) for w in text.split()])
+    routed = reading.route(misspelt)
+    assert routed.intent == "QuestionIntent"
+    assert "blutooth" in routed.slots["query"].value  # the query keeps what was said
