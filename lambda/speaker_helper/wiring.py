@@ -43,6 +43,7 @@ def dynamodb_client(settings: Settings):
                         endpoint_url=settings.dynamodb_endpoint, config=config)
 
 
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten".split())
 _SMART_SPEAKER = re.compile(r"\b(?:soundbar|sound bar|smart|home speaker)\b")
 
 
@@ -52,6 +53,9 @@ def matcher_lexicon(kb: KnowledgeBase) -> Lexicon:
     # so do a Bluetooth brand's smart speakers and soundbars ("bose soundbar"), which are not.
     names = [" ".join(name.split()) for b in kb.brands.values() if b.kind == "bluetooth"
              for name in (b.name.lower(), *b.synonyms) if not _SMART_SPEAKER.search(name)]
+    # A model number belongs to the speaker ("jbl flip 5", "charge 4s"), not to an Echo generation.
+    numbered = [f"{name} {n}" for name in names if name.split()[-1] not in _NUMBER_WORDS for n in range(1, 10)]
+    names += numbered
     brands = {**{f"{name}s": "speakers" for name in names}, **{name: "speaker" for name in names}}  # "my two jbls"
     return replace(kb.lexicon, replacements={**brands, **kb.lexicon.replacements})
 

@@ -26,6 +26,11 @@ def matcher(kb):
     ("my bose soundlink", "my speaker"),                  # a Bluetooth brand is just "speaker"...
     ("my two jbls", "my 2 speaker"),
     ("bose soundbar 700", "speaker sound bar 700"),       # ...but its soundbar keeps its own word
+    ("pair a jbl flip 5 with my echo dot 4th gen", "pair a speaker with my echo dot 4 gen"),  # model numbers
+    ("two jbl charge 4s", "2 speaker"),                   # ...go with the speaker, not an Echo generation
+    ("two echo dot fives", "2 echo dot 5"),
+    ("is there an echo studio v two", "is there an echo studio v2"),
+    ("what echos can do stereo pair ing", "what echo can do stereopair"),
     ("can it play at the same the same time", "can it play at the same time"),  # repeats said once
     ("pair pair pair my echo", "pair my echo"),
     ("uh how do i pear my blue two speaker to the eco", "how do i pair my bluetooth speaker to the echo"),
