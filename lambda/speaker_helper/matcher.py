@@ -309,7 +309,11 @@ class Matcher:
 
     def rank(self, text: str, limit: int = 5, floor: float = 0.0, topic: str | None = None) -> list[Candidate]:
         """Best-first candidates with scores 0-100; those that cannot reach `floor` may be left out.
-        With `topic`, only entries of that topic are ranked.
+        With `topic`, only entries of that topic are ranked."""
+        return self._rank(self.normaliser.tokens(text), limit, floor, topic)
+
+    def _rank(self, tokens: tuple[str, ...], limit: int, floor: float, topic: str | None) -> list[Candidate]:
+        """`rank` on the question's tokens.
 
         Exact, and cheap at ten times today's size. BM25 coverage is computed for every entry at
         once (vector sums); with it, the words an entry shares with the question bound its best
@@ -320,7 +324,6 @@ class Matcher:
         and falls on both sides: only the window of variants around it that can still win has
         its shared words counted, and rapidfuzz runs last, best bound first.
         """
-        tokens = self.normaliser.tokens(text)
         query = tuple(t for t in tokens if t not in self._stop)
         if not query:
             return []
@@ -422,16 +425,19 @@ class Matcher:
         return bits, items
 
     def match(self, text: str, topic: str | None = None) -> Match | None:
-        threshold, margin = self.settings.threshold, self.settings.topic_margin
+        settings = self.settings
+        tokens = self.normaliser.tokens(text)
+        long = sum(t not in self._stop for t in tokens) >= settings.long_question_words
+        threshold, margin = settings.long_threshold if long else settings.threshold, settings.topic_margin
         # Nothing below the threshold can be the answer, so the ranking may stop there.
-        found = self.rank(text, limit=1, floor=threshold)
+        found = self._rank(tokens, 1, threshold, None)
         if not found or found[0].score < threshold:
             return None
         best = found[0]
         if topic and best.topic != topic:
             # Follow-ups inside a topic ("what about the Sub?") are short and ambiguous: prefer the
             # session's topic when its best candidate is within the margin of the overall best.
-            near = self.rank(text, limit=1, floor=best.score - margin, topic=topic)
+            near = self._rank(tokens, 1, best.score - margin, topic)
             if near and best.score - near[0].score <= margin:
                 best = near[0]
         return Match(best.entry_id, best.score, declined=best.entry_id in self.declines)

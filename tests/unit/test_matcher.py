@@ -161,3 +161,15 @@ def test_every_lexicon_rule_settles_in_one_pass(kb, matcher):
     unsettled = [k for k in (*kb.lexicon.replacements, *kb.lexicon.replacements.values())
                  if clean(clean(k)) != clean(k)]
     assert unsettled == []
+
+
+def test_a_long_question_is_held_to_the_long_threshold(kb):
+    long = ("so my brother gave me a speaker for my birthday last month and i set it up in the garage "
+            "with my echo dot, can the dot play to it and my old speaker together")
+    short = "why does only one of my bluetooth speakers play"
+    score = build_matcher(kb, Settings(match=MatchSettings(threshold=0))).match(long).score
+    # The long threshold alone decides for the long question; the short one keeps the usual one.
+    by_long = build_matcher(kb, Settings(match=MatchSettings(threshold=100.1, long_threshold=score)))
+    assert by_long.match(long) is not None
+    assert by_long.match(short) is None
+    assert build_matcher(kb, Settings(match=MatchSettings(threshold=0, long_threshold=score + 0.1))).match(long) is None
