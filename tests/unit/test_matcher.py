@@ -167,7 +167,7 @@ def test_a_long_question_is_held_to_the_long_threshold(kb):
     long = ("so my brother gave me a speaker for my birthday last month and i set it up in the garage "
             "with my echo dot, can the dot play to it and my old speaker together")
     short = "why does only one of my bluetooth speakers play"
-    score = build_matcher(kb, Settings(match=MatchSettings(threshold=0))).match(long).score
+    score = build_matcher(kb, Settings(match=MatchSettings(threshold=0, long_threshold=0))).match(long).score
     # The long threshold alone decides for the long question; the short one keeps the usual one.
     by_long = build_matcher(kb, Settings(match=MatchSettings(threshold=100.1, long_threshold=score)))
     assert by_long.match(long) is not None
