@@ -428,7 +428,8 @@ class Matcher:
         settings = self.settings
         tokens = self.normaliser.tokens(text)
         long = sum(t not in self._stop for t in tokens) >= settings.long_question_words
-        threshold, margin = settings.long_threshold if long else settings.threshold, settings.topic_margin
+        threshold = settings.threshold - (settings.long_question_slack if long else 0.0)
+        margin = settings.topic_margin
         # Nothing below the threshold can be the answer, so the ranking may stop there.
         found = self._rank(tokens, 1, threshold, None)
         if not found or found[0].score < threshold:

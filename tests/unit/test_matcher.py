@@ -1,6 +1,8 @@
 """Normalisation, matching and abstaining."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from speaker_helper.config import MatchSettings, Settings
@@ -163,13 +165,14 @@ def test_every_lexicon_rule_settles_in_one_pass(kb, matcher):
     assert unsettled == []
 
 
-def test_a_long_question_is_held_to_the_long_threshold(kb):
+def test_a_long_question_gets_the_long_question_slack(kb):
     long = ("so my brother gave me a speaker for my birthday last month and i set it up in the garage "
             "with my echo dot, can the dot play to it and my old speaker together")
     short = "why does only one of my bluetooth speakers play"
-    score = build_matcher(kb, Settings(match=MatchSettings(threshold=0, long_threshold=0))).match(long).score
-    # The long threshold alone decides for the long question; the short one keeps the usual one.
-    by_long = build_matcher(kb, Settings(match=MatchSettings(threshold=100.1, long_threshold=score)))
-    assert by_long.match(long) is not None
-    assert by_long.match(short) is None
-    assert build_matcher(kb, Settings(match=MatchSettings(threshold=0, long_threshold=score + 0.1))).match(long) is None
+    score = build_matcher(kb, Settings(match=MatchSettings(threshold=0, long_question_slack=0))).match(long).score
+    # Just above the long question's score, only the slack lets it through; the short one gets none.
+    settings = MatchSettings(threshold=score + 1, long_question_slack=1)
+    assert build_matcher(kb, Settings(match=settings)).match(long) is not None
+    assert build_matcher(kb, Settings(match=replace(settings, long_question_slack=0.5))).match(long) is None
+    short_score = build_matcher(kb, Settings(match=MatchSettings(threshold=0))).match(short).score
+    assert build_matcher(kb, Settings(match=MatchSettings(threshold=short_score + 1, long_question_slack=1))).match(short) is None
