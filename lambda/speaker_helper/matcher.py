@@ -191,14 +191,16 @@ class Normaliser:
         return tuple(out)
 
     def tokens(self, text: str, correct: bool = True) -> tuple[str, ...]:
-        words = [self.stem(w) for w in self.clean(text).split()]
+        words = self.clean(text).split()
         if correct and self.vocabulary:
-            words = [self._correct(w) for w in words]
-        return tuple(words)
+            # The length that decides whether a word is long enough to correct is the word as
+            # said: "remeber" stems to "remeb", which is still worth correcting to "rememb".
+            return tuple(self._correct(self.stem(w), len(w)) for w in words)
+        return tuple(self.stem(w) for w in words)
 
     @lru_cache(maxsize=4096)
-    def _correct(self, word: str) -> str:
-        if word in self.vocabulary or len(word) < _SPELL_MIN_LEN or word.isdigit():
+    def _correct(self, word: str, said: int) -> str:
+        if word in self.vocabulary or said < _SPELL_MIN_LEN or word.isdigit():
             return word
         found = process.extractOne(word, self._vocab_list, scorer=fuzz.ratio, score_cutoff=_SPELL_CUTOFF)
         if found is None:

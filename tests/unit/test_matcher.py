@@ -45,6 +45,8 @@ def test_normalisation_fixes_what_speech_recognition_and_typing_do(matcher, hear
 def test_a_misspelling_is_corrected_to_the_knowledge_base_vocabulary(matcher):
     assert "speaker" in matcher.normaliser.tokens("blutooth speakrs")
     assert "bluetooth" in matcher.normaliser.tokens("bluetoooth")
+    # Long enough as said, even when its stem is short: "remeber" stems to "remeb".
+    assert matcher.normaliser.tokens("remeber") == matcher.normaliser.tokens("remember")
 
 
 def test_short_words_are_not_spell_corrected(matcher):
