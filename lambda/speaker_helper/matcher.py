@@ -19,9 +19,11 @@ that skip what cannot win (see `rank`). Imports neither boto3 nor ask_sdk.
 from __future__ import annotations
 
 import heapq
+import sys
 import math
 import re
 import unicodedata
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -71,8 +73,13 @@ def _without_repeats(words: tuple[str, ...]) -> tuple[str, ...]:
 # short words have too many neighbours to guess safely.
 _SPELL_MIN_LEN = 6
 _SPELL_CUTOFF = 84.0
+# BM25 numbers are kept in fixed point with this many fractional bits, in 64-bit fields: a
+# question would need millions of words to overflow one.
+_FIXED_BITS = 24
+_FIELD_BITS = 64
+_BIG_ENDIAN = sys.byteorder == "big"
 # Words in more than this share of entries keep a BM25 number for every entry (see Matcher);
-# chosen with `make bench` (0.05-0.4 all within 10% at 10x).
+# chosen with `make bench` (0.02-0.2 all within 10% of each other at 10x).
 _DENSE_SHARE = 0.1
 
 
@@ -271,19 +278,23 @@ class Matcher:
         self._bm25_idf = {t: math.log((len(pooled) - c + 0.5) / (c + 0.5) + 1) for t, c in containing.items()}
         self._bm25_unknown = max(self._bm25_idf.values(), default=1.0)
         k1, b = weights.bm25_k1, weights.bm25_b
-        # Each word's BM25 contribution to every entry using it, so a question's coverage of all
-        # entries is a sum of a few vectors: kept dense (one number per entry, summed in C by
-        # `map`) for words in many entries, as postings (entry position, number) for the rest.
-        self._dense: dict[str, list[float]] = {}
-        self._postings: dict[str, list[tuple[int, float]]] = {}
+        # Each word's BM25 contribution to every entry using it, in fixed point (units of
+        # 2**-_FIXED_BITS), so a question's coverage of all entries is a sum of a few vectors.
+        # For a word in many entries the vector is packed into one int, a 64-bit field per
+        # entry: adding those ints adds every entry's number at once, in C. The other words keep
+        # postings (entry position, number).
+        dense: dict[str, int] = {}
+        self._postings: dict[str, list[tuple[int, int]]] = {}
         for i, (eid, counts) in enumerate(pooled.items()):
             saturation = k1 * (1 - b + b * sum(counts.values()) / average)
             for t, f in counts.items():
-                value = self._bm25_idf[t] * f / (f + saturation)
+                value = round(self._bm25_idf[t] * f / (f + saturation) * (1 << _FIXED_BITS))
                 if containing[t] > len(pooled) * _DENSE_SHARE:
-                    self._dense.setdefault(t, [0.0] * len(pooled))[i] = value
+                    dense[t] = dense.get(t, 0) | value << (_FIELD_BITS * i)
                 else:
                     self._postings.setdefault(t, []).append((i, value))
+        self._dense = dense
+        self._field_bytes = _FIELD_BITS // 8 * len(pooled)
         # Each word is a bit, and an entry's or variant's words an int of those bits: the words
         # one shares with a question are then a single AND, cheap enough to do for every entry.
         # Common words get the low bits: a question is mostly common words, so the ANDs below
@@ -339,12 +350,15 @@ class Matcher:
         qbits, qitems = self._mask(qweights)
         w = self.weights
         keep, overlap, exact, fuzzy_weight, cover = 1 - w.coverage, w.overlap, w.precision, w.fuzzy, w.coverage
-        dense = [self._dense[t] for t in bm25_idf if t in self._dense]
-        coverage = list(map(sum, zip(*dense))) if dense else [0.0] * len(self._entries)
+        packed = sum([self._dense[t] for t in bm25_idf if t in self._dense])
+        fields = array("Q", packed.to_bytes(self._field_bytes, "little"))
+        if _BIG_ENDIAN:
+            fields.byteswap()
+        coverage = fields.tolist()
         for t in bm25_idf:
             for i, value in self._postings.get(t, ()):
                 coverage[i] += value
-        scale = cover / bm25_total
+        scale = cover / bm25_total / (1 << _FIXED_BITS)
         met_of: dict[int, tuple[float, float]] = {}  # question words met -> their weight, word-score bound
         shared_of: dict[int, float] = {}  # ...and just their weight, for variants
         pair = keep * overlap * 2  # a variant's word score is (pair / (qweight + v) + per_shared) * shared
