@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/speaker-helper
 STAMP := $(VENV)/.installed
 SAM := bash infra/sam.sh
-EVAL_SETS := tests/eval/questions.yaml tests/eval/holdout.yaml tests/eval/blind.yaml tests/eval/unseen.yaml tests/eval/unseen2.yaml tests/eval/unseen3.yaml tests/eval/unseen4.yaml tests/eval/unseen5.yaml tests/eval/unseen6.yaml tests/eval/unseen7.yaml tests/eval/unseen8.yaml tests/eval/unseen9.yaml tests/eval/unseen10.yaml tests/eval/unseen11.yaml tests/eval/unseen12.yaml tests/eval/unseen13.yaml tests/eval/unseen14.yaml tests/eval/unseen16.yaml tests/eval/unseen17.yaml tests/eval/unseen18.yaml tests/eval/unseen19.yaml tests/eval/unseen20.yaml tests/eval/unseen15.yaml tests/eval/unseen21.yaml tests/eval/unseen22.yaml tests/eval/unseen23.yaml tests/eval/unseen26.yaml tests/eval/unseen27.yaml tests/eval/unseen28.yaml
+EVAL_SETS := tests/eval/questions.yaml tests/eval/holdout.yaml tests/eval/blind.yaml tests/eval/unseen.yaml tests/eval/unseen2.yaml tests/eval/unseen3.yaml tests/eval/unseen4.yaml tests/eval/unseen5.yaml tests/eval/unseen6.yaml tests/eval/unseen7.yaml tests/eval/unseen8.yaml tests/eval/unseen9.yaml tests/eval/unseen10.yaml tests/eval/unseen11.yaml tests/eval/unseen12.yaml tests/eval/unseen13.yaml tests/eval/unseen14.yaml tests/eval/unseen16.yaml tests/eval/unseen17.yaml tests/eval/unseen18.yaml tests/eval/unseen19.yaml tests/eval/unseen20.yaml tests/eval/unseen15.yaml tests/eval/unseen21.yaml tests/eval/unseen22.yaml tests/eval/unseen23.yaml tests/eval/unseen26.yaml tests/eval/unseen27.yaml tests/eval/unseen28.yaml tests/eval/unseen29.yaml tests/eval/unseen30.yaml tests/eval/unseen31.yaml
 DYNAMODB_PORT ?= 8000
 FUZZ_EXAMPLES ?= 10000
 
