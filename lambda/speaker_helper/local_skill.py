@@ -48,12 +48,12 @@ class LocalSkill:
         self._reply = None
         self.app = build(settings, dynamodb=dynamodb, observer=self._observe, lint=lint)
         kb = self.app.kb
-        normaliser = self.app.conversation.matcher.normaliser
-        self.router = UtteranceRouter(
-            load_model(locale),
-            vocabulary=(*(w for entry in kb.entries.values() for q in entry.questions for w in q.split()),
-                        *normaliser.vocabulary),
-            reader=normaliser.tokens)
+        # The entries' words, as written and as the matcher reads them (declined subjects' words
+        # do not make an utterance about this skill).
+        words = {w for entry in kb.entries.values() for q in entry.questions for w in q.split()}
+        words |= {t for eid in kb.entries for variant in kb.index.get(eid, ()) for t in variant}
+        self.router = UtteranceRouter(load_model(locale), vocabulary=words,
+                                      reader=self.app.conversation.matcher.normaliser.tokens)
         self.locale = locale
 
     def _observe(self, reply) -> None:

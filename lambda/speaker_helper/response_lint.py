@@ -15,6 +15,7 @@ from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
 from ask_sdk_core.serialize import DefaultSerializer
 
 from .handlers.base import REPLY
+from .handlers.questions import QUESTION_INTENTS
 from .knowledge_base import MAX_ANSWER_WORDS
 
 MAX_SSML = 8000
@@ -128,6 +129,6 @@ class LintInterceptor(AbstractResponseInterceptor):
         reply = handler_input.attributes_manager.request_attributes.get(REPLY)
         first = bool(reply and reply.answer_id and reply.guide_step is None
                      and handler_input.request_envelope.request.object_type == "IntentRequest"
-                     and getattr(handler_input.request_envelope.request.intent, "name", "") == "QuestionIntent")
+                     and getattr(handler_input.request_envelope.request.intent, "name", "") in QUESTION_INTENTS)
         serialised = {"response": DefaultSerializer().serialize(response)} if response is not None else {}
         self.problems += [f"{p} [{reply.text if reply else ''}]" for p in response_problems(serialised, first)]

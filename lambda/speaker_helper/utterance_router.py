@@ -140,6 +140,14 @@ class UtteranceRouter:
         carrier = any(slot_types.get(name) == SEARCH_QUERY for name in slots)
         return _Pattern(intent, re.compile("^" + r"\s+".join(pieces) + "$"), slot_types, literal, carrier)
 
+    def _about_this_skill(self, core: str) -> bool:
+        """A word of it is one the skill knows, or, read with spelling correction, two are (one
+        corrected word alone is too easily a different word: "monkey" reads as "money")."""
+        vocabulary = self.vocabulary
+        if any(w in vocabulary for w in core.split()):
+            return True
+        return len({w for w in self.reader(core) if w in vocabulary}) >= 2
+
     def _fill(self, slot_type: str, value: str) -> SlotFill | None:
         value = value.strip()
         if not value:
@@ -184,6 +192,6 @@ class UtteranceRouter:
                                        scorer=fuzz.ratio, score_cutoff=PHRASE_CUTOFF)
             if found:
                 return Routed(self.phrases[found[0]])
-        if not any(w in self.vocabulary for w in (*core.split(), *self.reader(core))):
+        if not self._about_this_skill(core):
             return Routed("AMAZON.FallbackIntent")
         return Routed(QUESTION_INTENT, {"query": SlotFill(core)})

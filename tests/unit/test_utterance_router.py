@@ -84,3 +84,32 @@ def test_misspelt_words_count_as_known_when_the_reader_corrects_them():
     routed = reading.route(misspelt)
     assert routed.intent == "QuestionIntent"
     assert "blutooth" in routed.slots["query"].value  # the query keeps what was said
+
+
+def test_every_free_form_intent_is_a_question_intent_whose_carrier_holds_its_words():
+    from speaker_helper.handlers.questions import QUESTION_INTENTS
+
+    language = load_model("en-US")["interactionModel"]["languageModel"]
+    free_form = {i["name"]: i["samples"] for i in language["intents"]
+                 if any(s["type"] == "AMAZON.SearchQuery" for s in i.get("slots", []))}
+    assert set(free_form) == set(QUESTION_INTENTS)
+    for name, samples in free_form.items():
+        words = QUESTION_INTENTS[name]
+        assert all(sample.startswith(f"{words} {{") for sample in samples) if words else samples, name
+
+
+@pytest.mark.parametrize("utterance,intent,query", [
+    ("pair my speaker", "PairQuestionIntent", "my speaker"),
+    ("connect my jbl to the echo", "ConnectQuestionIntent", "my jbl to the echo"),
+    ("only one speaker plays", "OnlyOneQuestionIntent", "speaker plays"),
+    ("can I pair my speaker", "QuestionIntent", "pair my speaker"),   # a longer carrier wins
+])
+def test_a_carrier_with_meaning_routes_to_its_own_intent(router, utterance, intent, query):
+    routed = router.route(utterance)
+    assert routed.intent == intent and routed.slots["query"].value == query
+
+
+def test_one_corrected_word_alone_does_not_make_an_utterance_about_the_skill():
+    reading = UtteranceRouter(load_model("en-US"), reader=lambda text: ["speaker" if w == "monkey" else w
+                                                                       for w in text.split()])
+    assert reading.route("purple monkey dishwasher").intent == "AMAZON.FallbackIntent"

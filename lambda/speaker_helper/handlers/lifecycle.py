@@ -14,6 +14,7 @@ from ask_sdk_model.canfulfill import CanFulfillIntent, CanFulfillIntentValues
 from ..answers import Conversation
 from ..envelopes import speechless
 from .base import REPLY, request_type, respond, session_state
+from .questions import QUESTION_INTENTS
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class SkillDisabledHandler(AbstractRequestHandler):
 class CanFulfillHandler(AbstractRequestHandler):
     """Name-free invocation asks whether we can handle an intent: only our own question intents."""
 
-    OURS = ("QuestionIntent", "DeviceInfoIntent")
+    OURS = (*QUESTION_INTENTS, "DeviceInfoIntent")
 
     def can_handle(self, handler_input):
         return request_type(handler_input) == "CanFulfillIntentRequest"

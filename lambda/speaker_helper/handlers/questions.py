@@ -1,14 +1,27 @@
 """Question intents: free-form questions, Echo model questions and "tell me more"."""
 from __future__ import annotations
 
-from .base import IntentHandler, resolved_id, slot_value
+from .base import IntentHandler, intent_name, resolved_id, slot_value
+
+# The free-form question intents, each with the words its carrier phrase holds. Alexa sends only
+# the AMAZON.SearchQuery slot, so "pair my speaker" would arrive as "my speaker": a carrier made of
+# words that carry meaning gets an intent of its own, and the words are put back here.
+QUESTION_INTENTS = {
+    "QuestionIntent": "",
+    "ConnectQuestionIntent": "connect",
+    "PairQuestionIntent": "pair",
+    "PlayQuestionIntent": "play",
+    "OnlyOneQuestionIntent": "only one",
+}
 
 
 class QuestionHandler(IntentHandler):
-    intents = ("QuestionIntent",)
+    intents = tuple(QUESTION_INTENTS)
 
     def reply(self, handler_input, s):
-        return self.conversation.question(s, slot_value(handler_input, "query"))
+        query = slot_value(handler_input, "query")
+        said = QUESTION_INTENTS[intent_name(handler_input)]
+        return self.conversation.question(s, f"{said} {query}" if said and query else query)
 
 
 class DeviceInfoHandler(IntentHandler):
