@@ -53,7 +53,7 @@ class LocalSkill:
         words = {w for entry in kb.entries.values() for q in entry.questions for w in q.split()}
         words |= {t for eid in kb.entries for variant in kb.index.get(eid, ()) for t in variant}
         self.router = UtteranceRouter(load_model(locale), vocabulary=words,
-                                      reader=self.app.conversation.matcher.normaliser.tokens)
+                                      reader=self.app.conversation.matcher.content_tokens)
         self.locale = locale
 
     def _observe(self, reply) -> None:

@@ -121,6 +121,8 @@ class UtteranceRouter:
         words |= {clean(w) for w in vocabulary}
         # Short words ("a", "to", "my") say nothing about the topic.
         self.vocabulary = frozenset(w for w in words if len(w) > 3)
+        # What the reader returns is compared with every word given, short ones too ("pop", "aux").
+        self.read_vocabulary = frozenset(clean(w) for w in vocabulary) | self.vocabulary
         self.reader = reader
 
     @staticmethod
@@ -146,7 +148,7 @@ class UtteranceRouter:
         vocabulary = self.vocabulary
         if any(w in vocabulary for w in core.split()):
             return True
-        return len({w for w in self.reader(core) if w in vocabulary}) >= 2
+        return len({w for w in self.reader(core) if w in self.read_vocabulary}) >= 2
 
     def _fill(self, slot_type: str, value: str) -> SlotFill | None:
         value = value.strip()
