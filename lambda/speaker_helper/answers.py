@@ -66,6 +66,18 @@ class Conversation:
         self.settings = settings
         self._model_names = {syn: m.id for m in kb.echo_models.values() for syn in (m.name.lower(), *m.synonyms)}
         self._brand_names = {syn: b.id for b in kb.brands.values() for syn in (b.name.lower(), *b.synonyms)}
+        # Echo model names as the matcher reads them, for spotting a model named in a question.
+        tokens = matcher.normaliser.tokens
+        self._name_noise = frozenset(tokens("the amazon", correct=False))
+        generation = frozenset(tokens("gen generation", correct=False))
+        self._model_words: dict[tuple[str, ...], str] = {}
+        for model in kb.echo_models.values():
+            for name in (model.name, *model.synonyms):
+                words = tuple(t for t in tokens(name, correct=False) if t not in self._name_noise)
+                # "second echo dot" would also match "two echo dots": a leading number must be a generation.
+                if words and not (words[0].isdigit() and words[1:2] and words[1] not in generation):
+                    self._model_words.setdefault(words, model.id)
+        self._longest_model_name = max(map(len, self._model_words), default=0)
 
     # ------------------------------------------------------------ helpers
 
@@ -112,9 +124,9 @@ class Conversation:
         if found is None or found.declined:
             return replace(self.dont_know(s), score=found.score if found else None,
                            declined=found.entry_id if found else None)
-        return replace(self.answer(s, self.kb.entries[found.entry_id]), score=found.score)
+        return replace(self.answer(s, self.kb.entries[found.entry_id], self.named_model(text)), score=found.score)
 
-    def answer(self, s: SessionState, entry: Entry) -> Reply:
+    def answer(self, s: SessionState, entry: Entry, named: EchoModel | None = None) -> Reply:
         s.topic, s.entry, s.offer = entry.topic, entry.id, None
         self._set_user(s, last_topic=entry.topic)
         if entry.kind == "guide":
@@ -124,19 +136,23 @@ class Conversation:
                              card=entry.card, answer_id=entry.id, visual=steps)
         follow = entry.follow_up
         closing = follow.ask if follow is not None else self._p("anything_else")
-        personal = self.personal_note(s, entry)
-        if personal and len(f"{entry.answer} {personal} {closing}".split()) > MAX_ANSWER_WORDS:
-            # The one-breath limit: the personal touch beats the offer, the offer beats nothing.
+        # The model the question names goes first (it answers the question); the user's own goes after.
+        lead = self.model_note(entry, named)
+        personal = None if lead else self.personal_note(s, entry)
+        note = lead or personal
+        if note and len(f"{entry.answer} {note} {closing}".split()) > MAX_ANSWER_WORDS:
+            # The one-breath limit: the note beats the offer, the offer beats nothing.
             follow, closing = None, self._p("anything_else_short")
-            if len(f"{entry.answer} {personal} {closing}".split()) > MAX_ANSWER_WORDS:
-                personal = None
+            if len(f"{entry.answer} {note} {closing}".split()) > MAX_ANSWER_WORDS:
+                lead = personal = None
         visual = self.table_visual(entry)
         if follow is not None:
             target = self.kb.entries[follow.id]
             s.offer = Offer("guide" if target.kind == "guide" else "entry", target.id)
-            return self._say(s, entry.answer, personal, follow.ask, reprompt=follow.ask, card=entry.card,
+            return self._say(s, lead, entry.answer, personal, follow.ask, reprompt=follow.ask, card=entry.card,
                              answer_id=entry.id, visual=visual)
-        return self._open(s, entry.answer, personal, closing, card=entry.card, answer_id=entry.id, visual=visual)
+        return self._open(s, lead, entry.answer, personal, closing, card=entry.card, answer_id=entry.id,
+                          visual=visual)
 
     @staticmethod
     def table_visual(entry: Entry) -> Visual | None:
@@ -146,6 +162,35 @@ class Conversation:
         header = tuple(c.replace("_", " ").capitalize() for c in columns)
         return Visual("table", entry.card.title, header=("", *header[1:]),
                       rows=tuple(tuple(row.get(c, "") for c in columns) for row in entry.table))
+
+    def named_model(self, text: str) -> EchoModel | None:
+        """The one Echo model a question names, by its longest catalogue name ("two echo dot 5th
+        gens" -> Echo Dot 5th Gen). None when it names none, only a family ("echo dot"), or two."""
+        words = [t for t in self.matcher.normaliser.tokens(text) if t not in self._name_noise]
+        named: set[str] = set()
+        i = 0
+        while i < len(words):
+            for n in range(min(self._longest_model_name, len(words) - i), 0, -1):
+                model_id = self._model_words.get(tuple(words[i:i + n]))
+                if model_id is not None:
+                    named.add(model_id)
+                    i += n
+                    break
+            else:
+                i += 1
+        specific = [m for m in named if not self.kb.echo_models[m].generic]
+        return self.kb.echo_models[specific[0]] if len(specific) == 1 else None
+
+    def model_note(self, entry: Entry, model: EchoModel | None) -> str | None:
+        """The named model's catalogue fact, for an answer about that fact; None if not known."""
+        if model is None or entry.model_fact is None:
+            return None
+        if entry.model_fact == "stereo_pair":
+            key = {"yes": "model_stereo_yes", "no": "model_stereo_no"}.get(model.stereo_pair)
+        else:
+            key = {"none": "model_jack_none", "yes": "model_jack_yes",
+                   "input_only": "model_jack_input"}.get(model.audio_out)
+        return self._p(key, name=model.name) if key else None
 
     def personal_note(self, s: SessionState, entry: Entry) -> str | None:
         """A sentence about the user's own Echo for stereo-pair and wired answers, from the catalogue."""

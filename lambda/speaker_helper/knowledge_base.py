@@ -27,6 +27,9 @@ KINDS = ("faq", "myth", "guide", "comparison", "howto")
 AUDIO_OUT = ("yes", "none", "input_only", "unknown")
 CAPABILITY = ("yes", "no", "unknown")
 BRAND_KINDS = ("bluetooth", "sonos", "alexa_builtin", "other")
+# The catalogue facts an answer can be about: a question that names one Echo model gets that
+# model's fact first ("Can two Echo Studios stereo pair?" -> "Yes, ...").
+MODEL_FACTS = ("stereo_pair", "audio_out")
 MIN_QUESTIONS = 5
 # The one-breath test: a first answer a listener can take in without losing the thread.
 MAX_ANSWER_WORDS = 45
@@ -40,7 +43,8 @@ REQUIRED_PROMPTS = (
     "yes_without_offer", "no_thanks", "step_lead", "step_next", "no_such_step", "which_step",
     "speakers_not_understood", "about_model", "anything_else_short", "personal_stereo_yes",
     "personal_stereo_one", "personal_stereo_unknown", "personal_jack_none", "personal_jack_yes",
-    "personal_jack_input",
+    "personal_jack_input", "model_stereo_yes", "model_stereo_no", "model_jack_none", "model_jack_yes",
+    "model_jack_input",
 )
 
 PACKAGE_DATA = Path(__file__).with_name("data") / "knowledge.json"
@@ -94,6 +98,7 @@ class Entry:
     related: tuple[str, ...] = ()
     steps: tuple[GuideStep, ...] = ()
     table: tuple[Mapping[str, str], ...] = ()
+    model_fact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class EchoModel:
     sub: str
     note: str
     sources: tuple[str, ...]
+    generic: bool = False  # a family name without a generation ("Echo Dot")
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,7 @@ def _entry(file: str, raw: Any, position: int) -> Entry:
     name = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{position}"
     c = _Checker(file, name, raw)
     c.only(("id", "kind", "topic", "questions", "answer", "more", "card", "follow_up", "related",
-            "sources", "steps", "table"))
+            "sources", "steps", "table", "model_fact"))
     entry_id = c.text("id")
     if not _ID.match(entry_id):
         c.fail("id", "must be lowercase words joined by hyphens")
@@ -265,6 +271,7 @@ def _entry(file: str, raw: Any, position: int) -> Entry:
         sources=c.strings("sources", minimum=1, pattern=_SOURCE),
         steps=tuple(steps),
         table=tuple(table),
+        model_fact=c.choice("model_fact", MODEL_FACTS) if "model_fact" in raw else None,
     )
 
 
@@ -299,7 +306,9 @@ def _catalogue(file: str, raw: Any) -> tuple[dict[str, EchoModel], dict[str, Bra
                 if re.search(r"[^a-z .'-]", synonym):
                     c.fail("synonyms", f"{synonym!r}: only lowercase letters, spaces, periods, apostrophes, hyphens")
             if section == "echo_models":
-                c.only(("id", "name", "synonyms", "audio_out", "stereo_pair", "sub", "note", "sources"))
+                c.only(("id", "name", "synonyms", "audio_out", "stereo_pair", "sub", "note", "sources", "generic"))
+                if not isinstance(item.get("generic", False), bool):
+                    c.fail("generic", "must be true or false")
                 target[item_id] = EchoModel(
                     id=item_id, name=c.text("name"), synonyms=synonyms,
                     audio_out=c.choice("audio_out", AUDIO_OUT),
@@ -307,6 +316,7 @@ def _catalogue(file: str, raw: Any) -> tuple[dict[str, EchoModel], dict[str, Bra
                     sub=c.choice("sub", CAPABILITY),
                     note=c.text("note", max_words=MAX_ANSWER_WORDS),
                     sources=c.strings("sources", minimum=1, pattern=_SOURCE),
+                    generic=item.get("generic", False),
                 )
             else:
                 c.only(("id", "name", "synonyms", "kind"))

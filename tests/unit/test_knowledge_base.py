@@ -66,6 +66,7 @@ def _broken_tree(tmp_path: Path, mutate) -> Path:
     ("follow_up.id", lambda e: e.update(follow_up={"ask": "Want more?", "id": "no-such-entry"}), "no entry"),
     ("related", lambda e: e.update(related=["no-such-entry"]), "no entry"),
     ("anser", lambda e: e.update(anser="typo"), "unknown field"),
+    ("model_fact", lambda e: e.update(model_fact="colour"), "one of"),
 ])
 def test_a_broken_entry_names_file_entry_and_field(tmp_path, field, mutate, problem):
     victim = {}
@@ -83,6 +84,17 @@ def test_a_broken_entry_names_file_entry_and_field(tmp_path, field, mutate, prob
     assert error.field == field
     assert problem in str(error)
     assert "bluetooth.yaml" in str(error) and victim["id"] in str(error) and field in str(error)
+
+
+def test_a_catalogue_generic_flag_must_be_true_or_false(tmp_path):
+    root = tmp_path / "knowledge"
+    shutil.copytree(SOURCE, root)
+    path = root / "catalogue.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["echo_models"][0]["generic"] = "sometimes"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(KnowledgeError, match=r"catalogue\.yaml.*echo_models/echo_dot.*field 'generic'"):
+        load_source(root)
 
 
 def test_a_duplicate_id_is_reported(tmp_path):

@@ -41,7 +41,8 @@ def test_every_first_answer_and_guide_step_passes_the_lint(kb):
 # Prompts spoken last in a response that ends the session, or before other text in one response.
 NOT_LAST_OR_CLOSING = {"goodbye", "fallback_goodbye", "guide_first_step", "step_lead", "about_model",
                        "personal_stereo_yes", "personal_stereo_one", "personal_stereo_unknown",
-                       "personal_jack_none", "personal_jack_yes", "personal_jack_input"}
+                       "personal_jack_none", "personal_jack_yes", "personal_jack_input", "model_stereo_yes",
+                       "model_stereo_no", "model_jack_none", "model_jack_yes", "model_jack_input"}
 
 
 def test_every_prompt_that_keeps_the_session_open_ends_with_a_question(kb):
