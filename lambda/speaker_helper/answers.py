@@ -178,8 +178,14 @@ class Conversation:
                     break
             else:
                 i += 1
-        specific = [m for m in named if not self.kb.echo_models[m].generic]
-        return self.kb.echo_models[specific[0]] if len(specific) == 1 else None
+        models = [self.kb.echo_models[m] for m in named]
+        specific = [m for m in models if not m.generic]
+        if len(specific) != 1:
+            return None
+        # A family name counts only as the same model's family: "echo studio plus echo dot" is two.
+        if any(not specific[0].name.startswith(m.name) for m in models if m.generic):
+            return None
+        return specific[0]
 
     def model_note(self, entry: Entry, model: EchoModel | None) -> str | None:
         """The named model's catalogue fact, for an answer about that fact; None if not known."""

@@ -61,7 +61,15 @@ def judge(expect, answer_id: str | None, speech: str) -> bool:
     if answer_id is None:
         return False
     spoken = _flat(speech)
-    return all(any(_flat(alt) in spoken for alt in group) for group in expect)
+    return all(any(_heard(_flat(alt), spoken) for alt in group) for group in expect)
+
+
+def _heard(phrase: str, spoken: str) -> bool:
+    """A phrase starts at a word ("no" is in "not" and "none", not in "know" or "another"), except
+    an ending written as one ("n't", "'s")."""
+    if phrase.startswith(("n'", "'")):
+        return phrase in spoken
+    return re.search(r"(?<![a-z0-9])" + re.escape(phrase), spoken) is not None
 
 
 def evaluate(skill, paths: list[Path]) -> list[Result]:

@@ -21,6 +21,9 @@ from speaker_helper.wiring import build_matcher
     ([["no audio out"]], "e", "It has no audio-out jack.", True),              # hyphens aren't heard
     ([["multi-room"]], "e", "Make a multi room group.", True),
     ([["no audio out"]], "e", "It has an audio-out jack.", False),
+    ([["no"]], "e", "Not at once.", True),                                     # an alternative starts a word
+    ([["no"]], "e", "As you know, another speaker plays.", False),             # ... not inside one
+    ([["n't"]], "e", "It isn't supported.", True),                             # unless it is an ending
 ])
 def test_judge(expect, answer_id, speech, passed):
     assert judge(expect, answer_id, speech) is passed
