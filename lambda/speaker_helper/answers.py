@@ -129,15 +129,18 @@ class Conversation:
     def answer(self, s: SessionState, entry: Entry, named: EchoModel | None = None) -> Reply:
         s.topic, s.entry, s.offer = entry.topic, entry.id, None
         self._set_user(s, last_topic=entry.topic)
+        # The model the question names goes first (it answers the question); the user's own goes after.
+        lead = self.model_note(entry, named)
         if entry.kind == "guide":
             s.guide = GuidePosition(entry.id, 0)
             steps = Visual("steps", entry.card.title, tuple(st.title for st in entry.steps))
-            return self._say(s, entry.answer, self._p("guide_start"), reprompt=self._p("guide_reprompt"),
+            start = self._p("guide_start")
+            if lead and len(f"{lead} {entry.answer} {start}".split()) > MAX_ANSWER_WORDS:
+                lead = None
+            return self._say(s, lead, entry.answer, start, reprompt=self._p("guide_reprompt"),
                              card=entry.card, answer_id=entry.id, visual=steps)
         follow = entry.follow_up
         closing = follow.ask if follow is not None else self._p("anything_else")
-        # The model the question names goes first (it answers the question); the user's own goes after.
-        lead = self.model_note(entry, named)
         personal = None if lead else self.personal_note(s, entry)
         note = lead or personal
         if note and len(f"{entry.answer} {note} {closing}".split()) > MAX_ANSWER_WORDS:
