@@ -218,6 +218,14 @@ class Normaliser:
         return found[0]
 
 
+_HOW_TO = frozenset({"do", "to", "can", "should", "would", "could"})
+
+
+def _asks_how(tokens: tuple[str, ...]) -> bool:
+    """ "how do i ...", "how to ...", "how can i ...": a request for steps, not "how does it work"."""
+    return len(tokens) > 1 and tokens[0] == "how" and tokens[1] in _HOW_TO and "know" not in tokens[2:4]
+
+
 class Matcher:
     """Scores knowledge entries against a question. Build once per cold start; `match` is pure."""
 
@@ -225,11 +233,13 @@ class Matcher:
                  lexicon: Lexicon, settings: MatchSettings, weights: Weights = Weights(),
                  stems: Mapping[str, str] | None = None,
                  tokenized: Mapping[str, Iterable[Iterable[str]]] | None = None,
-                 declines: Iterable[str] = ()):
+                 declines: Iterable[str] = (), howtos: Iterable[str] = ()):
         """`tokenized`: the variants already normalised by this lexicon (the compiled index).
-        `declines`: ids among `questions` that stand for subjects the skill does not answer."""
+        `declines`: ids among `questions` that stand for subjects the skill does not answer.
+        `howtos`: ids of the entries that give steps (guides and how-tos)."""
         self.settings = settings
         self.declines = frozenset(declines)
+        self.howtos = frozenset(howtos)
         self.weights = weights
         self.topics = dict(topics)
         self.normaliser = Normaliser(lexicon, stems)
@@ -451,6 +461,11 @@ class Matcher:
         if not found or found[0].score < threshold:
             return None
         best = found[0]
+        if best.entry_id not in self.howtos and best.entry_id not in self.declines and _asks_how(tokens):
+            steps = [c for c in self._rank(tokens, 5, best.score - settings.howto_margin, None)
+                     if c.entry_id in self.howtos]
+            if steps:
+                best = steps[0]
         if topic and best.topic != topic:
             # Follow-ups inside a topic ("what about the Sub?") are short and ambiguous: prefer the
             # session's topic when its best candidate is within the margin of the overall best.

@@ -70,7 +70,8 @@ def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
     questions = kb.matchable()
     complete = set(kb.index) == set(questions)
     return Matcher(questions, {e.id: e.topic for e in kb.entries.values()}, matcher_lexicon(kb), settings.match,
-                   stems=kb.stems, tokenized=kb.index if complete else None, declines=kb.out_of_scope)
+                   stems=kb.stems, tokenized=kb.index if complete else None, declines=kb.out_of_scope,
+                   howtos=[e.id for e in kb.entries.values() if e.kind in ("guide", "howto")])
 
 
 @dataclass

@@ -178,3 +178,15 @@ def test_a_long_question_gets_the_long_question_slack(kb):
     assert build_matcher(kb, Settings(match=replace(settings, long_question_slack=0.5))).match(long) is None
     short_score = build_matcher(kb, Settings(match=MatchSettings(threshold=0))).match(short).score
     assert build_matcher(kb, Settings(match=MatchSettings(threshold=short_score + 1, long_question_slack=1))).match(short) is None
+
+
+def test_how_do_i_prefers_the_steps_within_the_howto_margin(kb):
+    question = "how do i stereo pair my echo dots"
+    plain = build_matcher(kb, Settings(match=MatchSettings(howto_margin=0))).match(question)
+    found = build_matcher(kb, Settings(match=MatchSettings(howto_margin=100))).match(question)
+    assert kb.entries[plain.entry_id].kind not in ("guide", "howto")   # ranked first on words alone
+    assert kb.entries[found.entry_id].kind in ("guide", "howto")
+    # "How does it work" and "how do I know" ask for an explanation, not steps.
+    for question in ("how does a stereo pair work", "how do i know if my echo is up to date"):
+        wide = build_matcher(kb, Settings(match=MatchSettings(howto_margin=100))).match(question)
+        assert wide.entry_id == build_matcher(kb, Settings(match=MatchSettings(howto_margin=0))).match(question).entry_id

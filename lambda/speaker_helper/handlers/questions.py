@@ -5,10 +5,12 @@ from .base import IntentHandler, intent_name, resolved_id, slot_value
 
 # The free-form question intents, each with the words its carrier phrase holds. Alexa sends only
 # the AMAZON.SearchQuery slot, so "pair my speaker" would arrive as "my speaker": a carrier made of
-# words that carry meaning gets an intent of its own, and the words are put back here.
+# words that carry meaning gets an intent of its own, and the words are put back here ("how do i"
+# asks for steps: the matcher prefers a how-to entry for it).
 QUESTION_INTENTS = {
     "QuestionIntent": "",
     "ConnectQuestionIntent": "connect",
+    "HowQuestionIntent": "how do i",
     "PairQuestionIntent": "pair",
     "PlayQuestionIntent": "play",
     "OnlyOneQuestionIntent": "only one",
