@@ -462,8 +462,9 @@ class Matcher:
             return None
         best = found[0]
         if best.entry_id not in self.howtos and best.entry_id not in self.declines and _asks_how(tokens):
-            steps = [c for c in self._rank(tokens, 5, best.score - settings.howto_margin, None)
-                     if c.entry_id in self.howtos]
+            # Never below the threshold: a how-to that would not be answered alone is not the answer.
+            floor = max(threshold, best.score - settings.howto_margin)
+            steps = [c for c in self._rank(tokens, 5, floor, None) if c.entry_id in self.howtos and c.score >= floor]
             if steps:
                 best = steps[0]
         if topic and best.topic != topic:

@@ -190,3 +190,13 @@ def test_how_do_i_prefers_the_steps_within_the_howto_margin(kb):
     for question in ("how does a stereo pair work", "how do i know if my echo is up to date"):
         wide = build_matcher(kb, Settings(match=MatchSettings(howto_margin=100))).match(question)
         assert wide.entry_id == build_matcher(kb, Settings(match=MatchSettings(howto_margin=0))).match(question).entry_id
+
+
+def test_the_howto_preference_never_answers_below_the_threshold(kb):
+    question = "how do i stereo pair my echo dots"
+    ranked = build_matcher(kb, Settings()).rank(question, limit=5)
+    best, steps = ranked[0], next(c for c in ranked if kb.entries[c.entry_id].kind in ("guide", "howto"))
+    assert best.score > steps.score
+    between = (best.score + steps.score) / 2
+    found = build_matcher(kb, Settings(match=MatchSettings(threshold=between, howto_margin=100))).match(question)
+    assert found.entry_id == best.entry_id
