@@ -3,7 +3,7 @@
 #
 #   infra/sam.sh install   set up .venv-sam (done by the others on first use)
 #   infra/sam.sh lint      sam validate --lint, then cfn-lint on the template as SAM translates it
-#   infra/sam.sh build     sam build (no container, arm64) into .aws-sam/build, then a look at it
+#   infra/sam.sh build     sam build (no container, x86_64) into .aws-sam/build, then a look at it
 #
 # The SAM CLI lives in its own venv, .venv-sam, pinned by infra/requirements-sam.txt: aws-sam-cli
 # pins boto3/botocore and would downgrade them in the project's .venv. Re-running a job is safe;
@@ -64,23 +64,34 @@ lint() {
 
 build() {
     install
-    log "sam build (no container, arm64/python3.11 as template.yaml says)"
+    log "sam build (no container, x86_64/python3.11 as template.yaml says)"
     # --cached: the dependencies are downloaded again only when lambda/requirements.txt changes
     # (.aws-sam/deps); the code is copied afresh each time and the build dir is emptied first.
     # `rm -rf .aws-sam` (make clean) for a build from scratch.
     sam build --cached --template-file "$TEMPLATE" --build-dir "$BUILD_DIR" --no-use-container
+    prune "$BUILD_DIR/SkillFunction"
     # Ship bytecode: without .pyc files every cold start compiles the SDK and the skill (about a
     # third of the cold start, bench/results.md). Hash-checked rather than timestamped, since a zip
-    # keeps times only to two seconds; python3.11 bytecode is the same on arm64 and x86_64.
+    # keeps times only to two seconds; python3.11 bytecode is the same on every architecture.
     "$VENV/bin/python" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$BUILD_DIR/SkillFunction"
     check_artifact "$BUILD_DIR/SkillFunction"
+}
+
+prune() {
+    # onnxruntime's wheel requires sympy and mpmath (85 MB, for its model tools, never imported at
+    # inference) and numpy ships its own tests: without them the artifact is ~160 MB instead of
+    # ~246 MB of Lambda's 250 MB. tests/build runs the pruned artifact end to end.
+    local dir="$1"
+    rm -rf "$dir"/sympy "$dir"/sympy-*.dist-info "$dir"/mpmath "$dir"/mpmath-*.dist-info
+    find "$dir/numpy" -type d -name tests -prune -exec rm -rf {} +
+    rm -f "$dir/numpy/conftest.py"
 }
 
 check_artifact() {
     local dir="$1" bad
     [[ -f "$dir/speaker_helper/app.py" && -f "$dir/speaker_helper/data/knowledge.json" ]] \
         || { log "artifact lacks speaker_helper/app.py or data/knowledge.json"; exit 1; }
-    for dep in ask_sdk_core ask_sdk_model rapidfuzz; do
+    for dep in ask_sdk_core ask_sdk_model rapidfuzz onnxruntime numpy; do
         [[ -d "$dir/$dep" ]] || { log "artifact lacks $dep"; exit 1; }
     done
     bad="$(cd "$dir" && ls -d yaml _yaml moto pytest _pytest boto3 botocore tests knowledge 2>/dev/null || true)"

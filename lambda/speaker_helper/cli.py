@@ -177,17 +177,19 @@ def cmd_speech_report(args) -> int:
 
 def cmd_knowledge(args) -> int:
     from .knowledge_base import PACKAGE_DATA, KnowledgeError, compile_source, compile_to
+    from .semantic import VECTORS, compile_vectors, vectors_current
     from .wiring import variant_index
 
     source = ROOT / "knowledge"
     try:
         if args.check:
-            _, fresh = compile_source(source, variant_index)
+            kb, fresh = compile_source(source, variant_index)
             current = PACKAGE_DATA.read_text(encoding="utf-8") if PACKAGE_DATA.exists() else ""
-            if current != fresh:
-                print(f"{PACKAGE_DATA.relative_to(ROOT)} is out of date: run `make knowledge`", file=sys.stderr)
-                return 1
-            print("knowledge: compiled file is current")
+            for path, ok in ((PACKAGE_DATA, current == fresh), (VECTORS, vectors_current(kb.matchable()))):
+                if not ok:
+                    print(f"{path.relative_to(ROOT)} is out of date: run `make knowledge`", file=sys.stderr)
+                    return 1
+            print("knowledge: compiled file and variant vectors are current")
             return 0
         kb = compile_to(source, index=variant_index)
     except KnowledgeError as exc:
@@ -195,6 +197,11 @@ def cmd_knowledge(args) -> int:
         return 1
     print(f"knowledge: {len(kb.entries)} entries, {len(kb.echo_models)} Echo models, "
           f"{len(kb.brands)} brands -> {PACKAGE_DATA.relative_to(ROOT)}")
+    if vectors_current(kb.matchable()):
+        print(f"knowledge: {VECTORS.relative_to(ROOT)} is current")
+    else:
+        count = compile_vectors(kb.matchable())
+        print(f"knowledge: {count} question variants encoded -> {VECTORS.relative_to(ROOT)}")
     return 0
 
 

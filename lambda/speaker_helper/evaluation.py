@@ -240,13 +240,20 @@ def cross_validate(kb, settings, folds: int = 5) -> str:
     questions, lexicon = kb.matchable(), matcher_lexicon(kb)
     topics = {e.id: e.topic for e in kb.entries.values()}
     tokens = kb.index if set(kb.index) == set(questions) else None
+    semantic = None
+    if settings.match.rerank_weight > 0:
+        from .semantic import Semantic
+
+        semantic = Semantic.load(questions)
     counts = defaultdict(int)
     for k in range(folds):
         def kept(items):
             return [x for j, x in enumerate(items) if j % folds != k]
+        meaning = semantic and semantic.subset({i: kept(range(len(qs))) for i, qs in questions.items()})
         matcher = Matcher({i: kept(qs) for i, qs in questions.items()}, topics, lexicon, settings.match,
                           stems=kb.stems, tokenized={i: kept(t) for i, t in tokens.items()} if tokens else None,
-                          declines=kb.out_of_scope)
+                          declines=kb.out_of_scope, semantic=meaning,
+                          howtos=[e.id for e in kb.entries.values() if e.kind in ("guide", "howto")])
         for expected, qs in questions.items():
             for question in qs[k::folds]:
                 found = matcher.match(question)

@@ -233,11 +233,13 @@ class Matcher:
                  lexicon: Lexicon, settings: MatchSettings, weights: Weights = Weights(),
                  stems: Mapping[str, str] | None = None,
                  tokenized: Mapping[str, Iterable[Iterable[str]]] | None = None,
-                 declines: Iterable[str] = (), howtos: Iterable[str] = ()):
+                 declines: Iterable[str] = (), howtos: Iterable[str] = (), semantic=None):
         """`tokenized`: the variants already normalised by this lexicon (the compiled index).
         `declines`: ids among `questions` that stand for subjects the skill does not answer.
-        `howtos`: ids of the entries that give steps (guides and how-tos)."""
+        `howtos`: ids of the entries that give steps (guides and how-tos).
+        `semantic`: a `semantic.Semantic` that re-orders near-tied candidates by meaning, or None."""
         self.settings = settings
+        self.semantic = semantic
         self.declines = frozenset(declines)
         self.howtos = frozenset(howtos)
         self.weights = weights
@@ -457,10 +459,17 @@ class Matcher:
         threshold = settings.threshold - (settings.long_question_slack if long else 0.0)
         margin = settings.topic_margin
         # Nothing below the threshold can be the answer, so the ranking may stop there.
-        found = self._rank(tokens, 1, threshold, None)
+        rerank = self.semantic is not None and settings.rerank_weight > 0
+        found = self._rank(tokens, settings.rerank_candidates if rerank else 1, threshold, None)
         if not found or found[0].score < threshold:
             return None
         best = found[0]
+        near = [c for c in found if c.score >= max(threshold, best.score - settings.rerank_margin)]
+        if rerank and len(near) > 1:
+            # Word scores this close do not tell the entries apart: their meaning, closeness to the
+            # question in points, decides (the question is encoded only here).
+            closeness = self.semantic.closeness(text, [c.entry_id for c in near])
+            best = max(near, key=lambda c: c.score + 100 * settings.rerank_weight * closeness[c.entry_id])
         if best.entry_id not in self.howtos and best.entry_id not in self.declines and _asks_how(tokens):
             # Never below the threshold: a how-to that would not be answered alone is not the answer.
             floor = max(threshold, best.score - settings.howto_margin)

@@ -66,12 +66,17 @@ def variant_index(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
     return {i: [list(normaliser.tokens(q, correct=False)) for q in qs] for i, qs in kb.matchable().items()}
 
 
-def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
+def build_matcher(kb: KnowledgeBase, settings: Settings, semantic=None) -> Matcher:
+    """`semantic`: by default the shipped variant vectors, when the settings use them."""
     questions = kb.matchable()
     complete = set(kb.index) == set(questions)
+    if semantic is None and settings.match.rerank_weight > 0:
+        from .semantic import Semantic
+
+        semantic = Semantic.load(questions)
     return Matcher(questions, {e.id: e.topic for e in kb.entries.values()}, matcher_lexicon(kb), settings.match,
                    stems=kb.stems, tokenized=kb.index if complete else None, declines=kb.out_of_scope,
-                   howtos=[e.id for e in kb.entries.values() if e.kind in ("guide", "howto")])
+                   howtos=[e.id for e in kb.entries.values() if e.kind in ("guide", "howto")], semantic=semantic)
 
 
 @dataclass

@@ -42,6 +42,24 @@ def test_compiled_knowledge_is_current():
     assert json.loads(PACKAGE_DATA.read_text(encoding="utf-8")) == json.loads(fresh)
 
 
+def test_shipped_variant_vectors_are_current(kb):
+    from speaker_helper.semantic import vectors_current
+
+    assert vectors_current(kb.matchable()), "variant_vectors.npz is stale: run `make knowledge`"
+
+
+def test_shipped_variant_vectors_are_what_the_encoder_gives(kb):
+    # A sample, not all 4,000: the stored float16 vectors are the encoder's, to rounding.
+    import numpy as np
+
+    from speaker_helper.semantic import VECTORS, shared_encoder
+
+    with np.load(VECTORS) as data:
+        rows = list(range(0, len(data["ids"]), 397))
+        for i in rows:
+            assert float(data["vectors"][i].astype(np.float32) @ shared_encoder().encode(str(data["texts"][i]))) > 0.999
+
+
 def test_the_compiled_index_is_what_the_matcher_would_compute(kb):
     from speaker_helper.matcher import Matcher
 

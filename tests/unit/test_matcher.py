@@ -167,29 +167,34 @@ def test_every_lexicon_rule_settles_in_one_pass(kb, matcher):
     assert unsettled == []
 
 
+def words_only(**match) -> Settings:
+    """Settings for the word scores alone: the meaning re-ranker off, as these tests are about
+    thresholds and margins on word scores."""
+    return Settings(match=MatchSettings(rerank_weight=0, **match))
+
+
 def test_a_long_question_gets_the_long_question_slack(kb):
     long = ("so my brother gave me a speaker for my birthday last month and i set it up in the garage "
             "with my echo dot, can the dot play to it and my old speaker together")
     short = "why does only one of my bluetooth speakers play"
-    score = build_matcher(kb, Settings(match=MatchSettings(threshold=0, long_question_slack=0))).match(long).score
+    score = build_matcher(kb, words_only(threshold=0, long_question_slack=0)).match(long).score
     # Just above the long question's score, only the slack lets it through; the short one gets none.
-    settings = MatchSettings(threshold=score + 1, long_question_slack=1)
-    assert build_matcher(kb, Settings(match=settings)).match(long) is not None
-    assert build_matcher(kb, Settings(match=replace(settings, long_question_slack=0.5))).match(long) is None
-    short_score = build_matcher(kb, Settings(match=MatchSettings(threshold=0))).match(short).score
-    assert build_matcher(kb, Settings(match=MatchSettings(threshold=short_score + 1, long_question_slack=1))).match(short) is None
+    assert build_matcher(kb, words_only(threshold=score + 1, long_question_slack=1)).match(long) is not None
+    assert build_matcher(kb, words_only(threshold=score + 1, long_question_slack=0.5)).match(long) is None
+    short_score = build_matcher(kb, words_only(threshold=0)).match(short).score
+    assert build_matcher(kb, words_only(threshold=short_score + 1, long_question_slack=1)).match(short) is None
 
 
 def test_how_do_i_prefers_the_steps_within_the_howto_margin(kb):
     question = "how do i stereo pair my echo dots"
-    plain = build_matcher(kb, Settings(match=MatchSettings(howto_margin=0))).match(question)
-    found = build_matcher(kb, Settings(match=MatchSettings(howto_margin=100))).match(question)
+    plain = build_matcher(kb, words_only(howto_margin=0)).match(question)
+    found = build_matcher(kb, words_only(howto_margin=100)).match(question)
     assert kb.entries[plain.entry_id].kind not in ("guide", "howto")   # ranked first on words alone
     assert kb.entries[found.entry_id].kind in ("guide", "howto")
     # "How does it work" and "how do I know" ask for an explanation, not steps.
     for question in ("how does a stereo pair work", "how do i know if my echo is up to date"):
-        wide = build_matcher(kb, Settings(match=MatchSettings(howto_margin=100))).match(question)
-        assert wide.entry_id == build_matcher(kb, Settings(match=MatchSettings(howto_margin=0))).match(question).entry_id
+        wide = build_matcher(kb, words_only(howto_margin=100)).match(question)
+        assert wide.entry_id == build_matcher(kb, words_only(howto_margin=0)).match(question).entry_id
 
 
 def test_the_howto_preference_never_answers_below_the_threshold(kb):
