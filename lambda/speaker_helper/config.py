@@ -59,6 +59,12 @@ class MatchSettings:
     rerank_margin: float = 10.0
     rerank_weight: float = 0.75
     rerank_candidates: int = 10
+    # Below the threshold, the best of the candidates scoring at least `rescue_floor` on words
+    # (by the same sum) still answers when its closeness is at least `rescue_closeness`. Same sets:
+    # in-domain 92.0 -> 93.5 %, noisy 93.6 -> 94.9 %, off-topic 98.8 -> 98.1 %; better in-domain
+    # on each of the four rounds. At closeness 0.75 about half the gain and half the cost.
+    rescue_floor: float = 30.0
+    rescue_closeness: float = 0.70
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,8 @@ class Settings:
                 howto_margin=_float(env, "MATCH_HOWTO_MARGIN", base.match.howto_margin),
                 rerank_margin=_float(env, "MATCH_RERANK_MARGIN", base.match.rerank_margin),
                 rerank_weight=_float(env, "MATCH_RERANK_WEIGHT", base.match.rerank_weight),
+                rescue_floor=_float(env, "MATCH_RESCUE_FLOOR", base.match.rescue_floor),
+                rescue_closeness=_float(env, "MATCH_RESCUE_CLOSENESS", base.match.rescue_closeness),
             ),
         )
 

@@ -452,6 +452,27 @@ class Matcher:
             bits |= bit
         return bits, items
 
+    def _by_meaning(self, text: str, candidates: list[Candidate]) -> tuple[Candidate, float]:
+        """The candidate with the best word score plus closeness in meaning (in points), and its
+        closeness. The question is encoded only here."""
+        weight = 100 * self.settings.rerank_weight
+        closeness = self.semantic.closeness(text, [c.entry_id for c in candidates])
+        best = max(candidates, key=lambda c: c.score + weight * closeness[c.entry_id])
+        return best, closeness[best.entry_id]
+
+    def _close_in_meaning(self, text: str, tokens: tuple[str, ...]) -> Match | None:
+        """Below the threshold on words, a candidate above `rescue_floor` still answers when its
+        variants mean what the question means (closeness at least `rescue_closeness`)."""
+        settings = self.settings
+        floor = settings.rescue_floor
+        candidates = [c for c in self._rank(tokens, settings.rerank_candidates, floor, None) if c.score >= floor]
+        if not candidates:
+            return None
+        best, closeness = self._by_meaning(text, candidates)
+        if closeness < settings.rescue_closeness:
+            return None
+        return Match(best.entry_id, best.score, declined=best.entry_id in self.declines)
+
     def match(self, text: str, topic: str | None = None) -> Match | None:
         settings = self.settings
         tokens = self.normaliser.tokens(text)
@@ -462,14 +483,12 @@ class Matcher:
         rerank = self.semantic is not None and settings.rerank_weight > 0
         found = self._rank(tokens, settings.rerank_candidates if rerank else 1, threshold, None)
         if not found or found[0].score < threshold:
-            return None
+            return self._close_in_meaning(text, tokens) if rerank else None
         best = found[0]
         near = [c for c in found if c.score >= max(threshold, best.score - settings.rerank_margin)]
         if rerank and len(near) > 1:
-            # Word scores this close do not tell the entries apart: their meaning, closeness to the
-            # question in points, decides (the question is encoded only here).
-            closeness = self.semantic.closeness(text, [c.entry_id for c in near])
-            best = max(near, key=lambda c: c.score + 100 * settings.rerank_weight * closeness[c.entry_id])
+            # Word scores this close do not tell the entries apart: their meaning decides.
+            best, _ = self._by_meaning(text, near)
         if best.entry_id not in self.howtos and best.entry_id not in self.declines and _asks_how(tokens):
             # Never below the threshold: a how-to that would not be answered alone is not the answer.
             floor = max(threshold, best.score - settings.howto_margin)

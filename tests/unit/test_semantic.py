@@ -107,9 +107,10 @@ def test_no_near_tie_or_weight_zero_never_encodes(kb):
     assert semantic.asked == []
 
 
-def test_below_the_threshold_meaning_does_not_answer(kb):
+def test_below_the_threshold_and_the_rescue_floor_nothing_is_encoded_or_answered(kb):
     semantic = FixedCloseness({c.entry_id: 1.0 for c in build_matcher(kb, Settings()).rank(QUESTION, limit=10)})
-    assert build_matcher(kb, Settings(match=MatchSettings(threshold=101)), semantic=semantic).match(QUESTION) is None
+    settings = MatchSettings(threshold=101, rescue_floor=101)
+    assert build_matcher(kb, Settings(match=settings), semantic=semantic).match(QUESTION) is None
     assert semantic.asked == []
 
 
@@ -137,3 +138,20 @@ def test_the_wordpiece_tokenizer_is_the_reference_one_on_every_question_we_have(
               "echo’s 2nd-gen (dot)!", "\x00\u200b zero width", "ÉCHO DOT"]
     mine = WordPiece()
     assert [t for t in texts if reference.encode(t).ids != mine.ids(t)] == []
+
+
+def test_below_the_threshold_a_candidate_close_in_meaning_still_answers(kb):
+    question = "my echo only ever plays through one of my speakers, what gives"
+    words = build_matcher(kb, Settings(match=MatchSettings(rerank_weight=0)))
+    ranked = words.rank(question, limit=3)
+    threshold = ranked[0].score + 1          # nothing passes on words
+    assert ranked[0].score >= 30
+    settings = MatchSettings(threshold=threshold, rescue_floor=ranked[0].score - 1)
+    close = FixedCloseness({ranked[0].entry_id: 0.9})
+    found = build_matcher(kb, Settings(match=settings), semantic=close).match(question)
+    assert found is not None and found.entry_id == ranked[0].entry_id
+    # Not close enough, or below the rescue floor: "I don't know that one".
+    far = FixedCloseness({ranked[0].entry_id: 0.5})
+    assert build_matcher(kb, Settings(match=settings), semantic=far).match(question) is None
+    high_floor = MatchSettings(threshold=threshold, rescue_floor=threshold)
+    assert build_matcher(kb, Settings(match=high_floor), semantic=close).match(question) is None
