@@ -235,7 +235,7 @@ def cross_validate(kb, settings, folds: int = 5) -> str:
     generalises to phrasings it has not seen, on thousands of questions instead of the eval sets'
     hundreds: tune on this, not on the held-out sets."""
     from .matcher import Matcher
-    from .wiring import matcher_lexicon
+    from .wiring import howto_ids, matcher_lexicon
 
     questions, lexicon = kb.matchable(), matcher_lexicon(kb)
     topics = {e.id: e.topic for e in kb.entries.values()}
@@ -253,7 +253,7 @@ def cross_validate(kb, settings, folds: int = 5) -> str:
         matcher = Matcher({i: kept(qs) for i, qs in questions.items()}, topics, lexicon, settings.match,
                           stems=kb.stems, tokenized={i: kept(t) for i, t in tokens.items()} if tokens else None,
                           declines=kb.out_of_scope, semantic=meaning,
-                          howtos=[e.id for e in kb.entries.values() if e.kind in ("guide", "howto")])
+                          howtos=howto_ids(kb))
         for expected, qs in questions.items():
             for question in qs[k::folds]:
                 found = matcher.match(question)

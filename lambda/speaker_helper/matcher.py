@@ -19,8 +19,9 @@ that skip what cannot win (see `rank`). Imports neither boto3 nor ask_sdk.
 from __future__ import annotations
 
 import heapq
-import sys
+import logging
 import math
+import sys
 import re
 import unicodedata
 from array import array
@@ -36,6 +37,8 @@ from rapidfuzz.distance import Levenshtein
 
 from .config import MatchSettings
 from .knowledge_base import Lexicon
+
+log = logging.getLogger(__name__)
 
 _CONTRACTIONS = (
     (re.compile(r"\bcan'?t\b"), "can not"),
@@ -456,7 +459,11 @@ class Matcher:
         """The candidate with the best word score plus closeness in meaning (in points), and its
         closeness. The question is encoded only here."""
         weight = 100 * self.settings.rerank_weight
-        closeness = self.semantic.closeness(text, [c.entry_id for c in candidates])
+        try:
+            closeness = self.semantic.closeness(text, [c.entry_id for c in candidates])
+        except Exception:  # the encoder is a refinement: without it, the words decide
+            log.exception("encoder failed", extra={"event": "encoder_error"})
+            return candidates[0], 0.0
         best = max(candidates, key=lambda c: c.score + weight * closeness[c.entry_id])
         return best, closeness[best.entry_id]
 

@@ -24,7 +24,6 @@ DATA = Path(__file__).with_name("data")
 MODEL = DATA / "encoder" / "minilm-l6-v2-int8.onnx"
 TOKENIZER = DATA / "encoder" / "tokenizer.json"
 VECTORS = DATA / "variant_vectors.npz"
-ENCODER_NAME = "all-MiniLM-L6-v2 int8"
 # Beyond this many word pieces a forum post's tail is cut: the question is usually in its first
 # hundred words, and the encoder's time grows with the length.
 MAX_TOKENS = 128
@@ -149,9 +148,10 @@ def shared_encoder() -> Encoder:
     return Encoder()
 
 
-def fingerprint(questions: Mapping[str, Iterable[str]]) -> str:
-    """Which variants, in which order, under which encoder: a stale vectors file is refused."""
-    digest = hashlib.sha256(ENCODER_NAME.encode())
+def fingerprint(questions: Mapping[str, Iterable[str]], model: Path = MODEL) -> str:
+    """Which variants, in which order, under which encoder (the model file's own bytes): a new
+    model or an edited variant makes the vectors file out of date."""
+    digest = hashlib.sha256(model.read_bytes())
     for entry_id, variants in questions.items():
         for text in variants:
             digest.update(f"\n{entry_id}\t{text}".encode())

@@ -66,6 +66,11 @@ def variant_index(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
     return {i: [list(normaliser.tokens(q, correct=False)) for q in qs] for i, qs in kb.matchable().items()}
 
 
+def howto_ids(kb: KnowledgeBase) -> list[str]:
+    """The entries that give steps, which "how do I ..." prefers."""
+    return [e.id for e in kb.entries.values() if e.kind in ("guide", "howto")]
+
+
 def build_matcher(kb: KnowledgeBase, settings: Settings, semantic=None) -> Matcher:
     """`semantic`: by default the shipped variant vectors, when the settings use them."""
     questions = kb.matchable()
@@ -76,7 +81,7 @@ def build_matcher(kb: KnowledgeBase, settings: Settings, semantic=None) -> Match
         semantic = Semantic.load(questions)
     return Matcher(questions, {e.id: e.topic for e in kb.entries.values()}, matcher_lexicon(kb), settings.match,
                    stems=kb.stems, tokenized=kb.index if complete else None, declines=kb.out_of_scope,
-                   howtos=[e.id for e in kb.entries.values() if e.kind in ("guide", "howto")], semantic=semantic)
+                   howtos=howto_ids(kb), semantic=semantic)
 
 
 @dataclass

@@ -155,3 +155,18 @@ def test_below_the_threshold_a_candidate_close_in_meaning_still_answers(kb):
     assert build_matcher(kb, Settings(match=settings), semantic=far).match(question) is None
     high_floor = MatchSettings(threshold=threshold, rescue_floor=threshold)
     assert build_matcher(kb, Settings(match=high_floor), semantic=close).match(question) is None
+
+
+class BrokenEncoder:
+    def closeness(self, text, entry_ids):
+        raise RuntimeError("onnxruntime failed")
+
+
+def test_an_encoder_failure_falls_back_to_the_word_scores(kb, caplog):
+    words = build_matcher(kb, Settings(match=MatchSettings(rerank_weight=0))).match(QUESTION)
+    found = build_matcher(kb, Settings(), semantic=BrokenEncoder()).match(QUESTION)
+    assert found.entry_id == words.entry_id
+    assert "encoder failed" in caplog.text
+    # Below the threshold, no rescue without the encoder.
+    settings = MatchSettings(threshold=101)
+    assert build_matcher(kb, Settings(match=settings), semantic=BrokenEncoder()).match(QUESTION) is None
