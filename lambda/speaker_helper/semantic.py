@@ -35,8 +35,9 @@ NEAREST = 3
 class WordPiece:
     """BERT's uncased tokenizer, as `tokenizer.json` describes it (BertNormalizer, BertPreTokenizer,
     WordPiece with "##" continuations). Written here rather than taken from the `tokenizers`
-    package, which pulls in huggingface-hub and hf-xet, for which there is no manylinux2014 arm64
-    wheel (`sam build` fails); a test checks it against `tokenizers` on every question we have."""
+    package, which with huggingface-hub and hf-xet adds about 30 MB and a model-hub client to the
+    Lambda (and for arm64 hf-xet has no manylinux2014 wheel, so `sam build` fails); a test checks
+    it against `tokenizers` on every question we have."""
 
     def __init__(self, path: Path = TOKENIZER):
         import json
